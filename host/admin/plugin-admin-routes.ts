@@ -1,0 +1,77 @@
+/** The plugins page and API: state, version, dependencies and error, with enable and disable. */
+import type { Request } from 'express';
+import { TOKENS, type HostServices, type PluginInfo, type PluginManager, type ViewRenderer } from '../api.js';
+import { flash } from '../http/authenticate.js';
+import type { RouteRegistry } from '../http/route-registry.js';
+
+const RIGHT = 'host.plugins.manage';
+
+function pluginJson(p: PluginInfo, withError: boolean) {
+  return { id: p.id, name: p.name, version: p.version, state: p.state, enabled: p.state === 'enabled', dependencies: p.dependencies, ...(withError ? { error: p.error } : {}) };
+}
+
+function label(req: Request, name: PluginInfo['name']): string {
+  return typeof name === 'string' ? (req.t(name, { defaultValue: name }) as string) : (name[req.language] ?? name.en ?? '');
+}
+
+export function registerPluginAdminRoutes(routes: RouteRegistry, services: HostServices): void {
+  const plugins = () => services.get<PluginManager>(TOKENS.Plugins);
+  const views = () => services.get<ViewRenderer>(TOKENS.Views);
+
+  routes.add('host', { method: 'get', path: '/admin', handler: (req, res) => res.redirect(req.user!.can(RIGHT) ? '/admin/plugins' : '/admin/users') });
+
+  routes.add('host', {
+    method: 'get',
+    path: '/admin/plugins',
+    right: RIGHT,
+    handler: async (req, res) => {
+      const manager = plugins();
+      const list = manager.list().map((p) => ({
+        ...p,
+        label: label(req, p.name),
+        active: manager.isEnabled(p.id),
+        dependencyList: Object.entries(p.dependencies).map(([id, range]) => ({ id, range, ok: manager.isEnabled(id) })),
+        canEnable: p.state === 'disabled' || p.state === 'uninstalled',
+        canDisable: p.state === 'enabled',
+      }));
+      res.type('html').send(await views().renderPage(req, 'host/admin/plugins', { title: req.t('host:admin.plugins'), plugins: list }));
+    },
+  });
+
+  for (const action of ['enable', 'disable'] as const) {
+    routes.add('host', {
+      method: 'post',
+      path: `/admin/plugins/:id/${action}`,
+      right: RIGHT,
+      handler: async (req, res) => {
+        const id = String(req.params.id);
+        await plugins()[action](id);
+        flash(req, 'success', req.t(`host:plugins.${action}d`, { id }));
+        res.redirect('/admin/plugins');
+      },
+    });
+    routes.add('host', {
+      method: 'post',
+      path: `/plugins/:id/${action}`,
+      api: true,
+      right: RIGHT,
+      summary: `${action === 'enable' ? 'Enable' : 'Disable'} a plugin at run time`,
+      handler: async (req, res) => {
+        const manager = plugins();
+        await manager[action](String(req.params.id));
+        res.json(pluginJson(manager.get(String(req.params.id))!, true));
+      },
+    });
+  }
+
+  routes.add('host', {
+    method: 'get',
+    path: '/plugins',
+    api: true,
+    summary: 'Installed plugins with their state',
+    handler: (req, res) => {
+      const withError = req.user!.can(RIGHT);
+      res.json({ items: plugins().list().map((p) => pluginJson(p, withError)) });
+    },
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * One Sequelize instance for the host and every plugin: SQLite by default, MySQL/MariaDB through
+ * `mysql://` or `mariadb://` URLs (driven by mysql2), with optional read replicas.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Sequelize, type Options } from 'sequelize';
+import type { Logger } from 'pino';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+export function dialectOf(url: string): Dialect {
+  return url.startsWith('sqlite:') ? 'sqlite' : 'mysql';
+}
+
+function sqlitePath(url: string): string {
+  const rest = url.slice('sqlite:'.length).replace(/^\/\//, '');
+  return rest === ':memory:' || rest === '' ? ':memory:' : rest;
+}
+
+export async function createDatabase(url: string, logger: Logger, readUrls: string[] = []): Promise<Sequelize> {
+  const logging = (sql: string) => logger.trace({ sql }, 'sql');
+  let db: Sequelize;
+  if (dialectOf(url) === 'sqlite') {
+    const storage = sqlitePath(url);
+    if (storage !== ':memory:') fs.mkdirSync(path.dirname(storage), { recursive: true });
+    // One connection: SQLite serializes writers anyway, and a pool of one keeps
+    // transactions from failing with SQLITE_BUSY under concurrent requests.
+    db = new Sequelize({ dialect: 'sqlite', storage, logging, pool: { max: 1, min: 0 }, transactionType: 'IMMEDIATE' as Options['transactionType'] });
+    await db.query('PRAGMA journal_mode = WAL');
+    await db.query('PRAGMA foreign_keys = ON');
+    await db.query('PRAGMA busy_timeout = 5000');
+    await db.query('PRAGMA synchronous = NORMAL');
+  } else {
+    const parsed = new URL(url.replace(/^mariadb:/, 'mysql:'));
+    const connection = {
+      host: parsed.hostname,
+      port: Number(parsed.port || 3306),
+      username: decodeURIComponent(parsed.username),
+      password: decodeURIComponent(parsed.password),
+    };
+    const options: Options = {
+      dialect: 'mysql',
+      database: parsed.pathname.replace(/^\//, ''),
+      ...connection,
+      logging,
+      timezone: '+00:00',
+      dialectOptions: { charset: 'utf8mb4', supportBigNumbers: true, dateStrings: false },
+      define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
+      pool: { max: 10, min: 0, idle: 10000 },
+    };
+    if (readUrls.length) {
+      options.replication = {
+        write: connection,
+        read: readUrls.map((u) => {
+          const r = new URL(u.replace(/^mariadb:/, 'mysql:'));
+          return { host: r.hostname, port: Number(r.port || 3306), username: decodeURIComponent(r.username), password: decodeURIComponent(r.password) };
+        }),
+      };
+    }
+    db = new Sequelize(options);
+    await db.authenticate();
+  }
+  return db;
+}
