@@ -1,6 +1,9 @@
 import type { MigrationFn } from '../host/api.js';
 
-export const up: MigrationFn = async ({ context: { queryInterface: qi, DataTypes } }) => {
+export const up: MigrationFn = async ({ context: { queryInterface: qi, DataTypes, dialect } }) => {
+  // MySQL's TEXT stops at 64 KB; SQLite has one TEXT type and warns about sizes.
+  const mediumText = dialect === 'mysql' ? DataTypes.TEXT('medium') : DataTypes.TEXT;
+  const longText = dialect === 'mysql' ? DataTypes.TEXT('long') : DataTypes.TEXT;
   await qi.createTable('host_plugins', {
     id: { type: DataTypes.STRING(100), primaryKey: true },
     state: { type: DataTypes.STRING(20), allowNull: false },
@@ -18,7 +21,7 @@ export const up: MigrationFn = async ({ context: { queryInterface: qi, DataTypes
   await qi.createTable('host_sessions', {
     sid: { type: DataTypes.STRING(190), primaryKey: true },
     expires: { type: DataTypes.DATE, allowNull: true },
-    data: { type: DataTypes.TEXT('medium'), allowNull: true },
+    data: { type: mediumText, allowNull: true },
     createdAt: { type: DataTypes.DATE, allowNull: false },
     updatedAt: { type: DataTypes.DATE, allowNull: false },
   });
@@ -27,9 +30,9 @@ export const up: MigrationFn = async ({ context: { queryInterface: qi, DataTypes
     id: { type: DataTypes.STRING(36), primaryKey: true },
     type: { type: DataTypes.STRING(190), allowNull: false },
     state: { type: DataTypes.STRING(20), allowNull: false },
-    payload: { type: DataTypes.TEXT('long'), allowNull: true },
-    checkpoint: { type: DataTypes.TEXT('long'), allowNull: true },
-    result: { type: DataTypes.TEXT('long'), allowNull: true },
+    payload: { type: longText, allowNull: true },
+    checkpoint: { type: longText, allowNull: true },
+    result: { type: longText, allowNull: true },
     error: { type: DataTypes.TEXT, allowNull: true },
     processed: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     total: { type: DataTypes.INTEGER, allowNull: true },

@@ -28,7 +28,7 @@ export async function sessionMiddleware(config: HostConfig, db: Sequelize): Prom
     close = async () => void (await client.quit());
   } else {
     if (!db.models.HostSession) {
-      db.define('HostSession', { sid: { type: DataTypes.STRING(190), primaryKey: true }, expires: DataTypes.DATE, data: DataTypes.TEXT('medium') }, { tableName: 'host_sessions' });
+      db.define('HostSession', { sid: { type: DataTypes.STRING(190), primaryKey: true }, expires: DataTypes.DATE, data: DataTypes.TEXT }, { tableName: 'host_sessions' });
     }
     const SequelizeStore = connectSessionSequelize(session.Store);
     const sequelizeStore = new SequelizeStore({ db, table: 'HostSession', checkExpirationInterval: 15 * 60 * 1000, expiration: 7 * 86400_000 });

@@ -11,6 +11,7 @@
  *   `ctx.cancelled()` reports, and ends as `cancelled` whatever its handler returns.
  * - Stop: no new claims; each running handler is interrupted at its next progress call (its
  *   checkpoint saved, the job requeued) or allowed to finish, within `stopTimeoutMs`.
+ * The interruption is an error thrown by `ctx.progress`: handlers must let it propagate.
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -70,8 +71,20 @@ interface ActiveJob {
   done: Promise<void>;
 }
 
+/** Errors are shown to users and kept in a TEXT column: keep them to a readable size. */
 function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return message.length > 2000 ? `${message.slice(0, 2000)}…` : message;
+}
+
+/** A result that cannot be stored must fail the job, not leave it running until its lease ends. */
+function storable(result: unknown): Outcome {
+  try {
+    JSON.stringify(result);
+    return { state: 'done', result };
+  } catch (err) {
+    return { state: 'failed', error: `The job's result cannot be stored as JSON: ${messageOf(err)}` };
+  }
 }
 
 export class JobRunnerImpl implements JobRunner {
@@ -86,7 +99,9 @@ export class JobRunnerImpl implements JobRunner {
   private readonly leaseMs: number;
   private readonly stopTimeoutMs: number;
   private readonly maxAttempts: number;
-  private bull: BullDispatch | null = null;
+  private readonly bull: BullDispatch | null = null;
+  /** Set while stop() closes Redis, so late internal re-dispatches do not reopen it. */
+  private dispatchClosed = false;
   private started = false;
   private stopping = false;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -97,7 +112,7 @@ export class JobRunnerImpl implements JobRunner {
   constructor(
     db: Sequelize,
     private readonly logger: Logger,
-    private readonly options: JobRunnerOptions,
+    options: JobRunnerOptions,
   ) {
     this.store = new JobStore(db);
     this.subscriptions = new JobSubscriptions(async (id) => this.get(id), logger);
@@ -113,7 +128,8 @@ export class JobRunnerImpl implements JobRunner {
     }
   }
 
-  define(type: string, handler: JobHandler<any>): void {
+  /** Registers the handler of a job type (a full name such as `crm.import`). */
+  define<P>(type: string, handler: JobHandler<P>): void {
     if (this.handlers.has(type)) throw new Error(`Job type "${type}" is already defined`);
     this.handlers.set(type, handler as JobHandler<unknown>);
   }
@@ -125,6 +141,7 @@ export class JobRunnerImpl implements JobRunner {
     if (this.started) return;
     this.started = true;
     this.stopping = false;
+    this.dispatchClosed = false;
     try {
       const resumed = await this.store.recover(`${this.workerId}#`, this.maxAttempts);
       if (resumed.length) this.logger.info({ jobs: resumed }, 'resuming jobs left running by a stopped worker');
@@ -156,6 +173,7 @@ export class JobRunnerImpl implements JobRunner {
       for (const job of this.active.values()) job.interrupt = 'abandoned';
       this.logger.warn({ jobs: [...this.active.values()].map((j) => j.row.id) }, 'jobs still running at stop; left to lease expiry');
     }
+    this.dispatchClosed = true;
     await this.bull?.close(!drained);
     this.started = false;
   }
@@ -179,10 +197,21 @@ export class JobRunnerImpl implements JobRunner {
       const ids = await this.store.recover(null, this.maxAttempts);
       if (!ids.length) return;
       this.logger.info({ jobs: ids }, 'resuming jobs whose worker stopped');
-      if (this.bull) await this.bull.add(ids);
+      if (this.bull) await this.redispatch(ids);
       else this.kick();
     } catch (err) {
       this.logger.warn({ err }, 'job sweep failed');
+    }
+  }
+
+  /** Hands ids (back) to BullMQ; a no-op without Redis, or once stop() is closing it. */
+  private async redispatch(ids: string[]): Promise<void> {
+    if (!this.bull || this.dispatchClosed) return;
+    try {
+      await this.bull.add(ids);
+    } catch (err) {
+      // The rows stay queued; the next runner start dispatches them again.
+      this.logger.warn({ err, jobs: ids }, 'could not dispatch jobs to Redis');
     }
   }
 
@@ -292,7 +321,7 @@ export class JobRunnerImpl implements JobRunner {
   private async runDelivered(id: string): Promise<void> {
     if (this.stopping) {
       // Fetched while stopping: hand the delivery back for another instance.
-      await this.bull?.add([id]);
+      await this.redispatch([id]);
       return;
     }
     const job = await this.claimAndRun(id);
@@ -305,7 +334,7 @@ export class JobRunnerImpl implements JobRunner {
     if (!row) return null; // taken by another worker, cancelled or finished meanwhile
     if (this.stopping) {
       await this.store.release(id, token);
-      await this.bull?.add([id]);
+      await this.redispatch([id]);
       return null;
     }
     const job: ActiveJob = {
@@ -344,7 +373,7 @@ export class JobRunnerImpl implements JobRunner {
     const heartbeat = setInterval(() => void this.heartbeat(job), Math.max(Math.floor(this.leaseMs / 3), 50));
     let outcome: Outcome | null;
     try {
-      outcome = { state: 'done', result: await handler(this.context(job, logger)) };
+      outcome = storable(await handler(this.context(job, logger)));
     } catch (err) {
       if (err instanceof JobInterrupted) outcome = null;
       else {
@@ -362,7 +391,7 @@ export class JobRunnerImpl implements JobRunner {
       // Interrupted by stop(): back to the queue with the checkpoint just saved.
       if (await this.store.release(row.id, job.token)) {
         await this.publish(row.id);
-        await this.bull?.add([row.id]);
+        await this.redispatch([row.id]);
       }
       return;
     }

@@ -12,7 +12,7 @@ export function registerHelpers(hbs: typeof Handlebars): void {
     return t(key, { ...options.hash }) as string;
   });
   /** A label that is either an i18n key or a {lng: text} map (plugin names). */
-  hbs.registerHelper('label', function (value: unknown, options: HelperOptions) {
+  hbs.registerHelper('localized', function (value: unknown, options: HelperOptions) {
     if (value && typeof value === 'object') {
       const map = value as Record<string, string>;
       return map[options.data?._lang as string] ?? map.en ?? '';

@@ -299,6 +299,32 @@ function jobRunnerSpec(mode: 'in-process worker' | 'BullMQ'): void {
       expect(await restarted.get(id)).to.include({ state: 'done', result: 'written after the restart' });
     });
 
+    it('takes over, while running, a job whose worker stopped renewing its lease', async () => {
+      const dead = runner({ leaseMs: 300, stopTimeoutMs: 50 });
+      const never = gate();
+      dead.define('test.sync', async (ctx) => {
+        await ctx.progress(1, 2, { page: 1 });
+        await never.wait;
+      });
+      await dead.start();
+      const id = await dead.enqueue('test.sync', {});
+      await until(async () => (await row(id)).checkpoint, 'the checkpoint');
+      await dead.stop();
+
+      // Started before the lease ran out: the periodic sweep, not start(), must notice.
+      const alive = runner({ leaseMs: 300 }, await otherInstanceDb());
+      let resumedFrom: unknown = null;
+      alive.define('test.sync', async (ctx) => {
+        resumedFrom = ctx.checkpoint;
+        return 'synced';
+      });
+      await alive.start();
+      const job = await alive.waitFor(id, 10_000);
+      never.open();
+      expect(job).to.include({ state: 'done', result: 'synced' });
+      expect(resumedFrom).to.deep.equal({ page: 1 });
+    });
+
     it('never runs the same job twice with two runners on one database', async () => {
       const runs: Array<{ id: string; by: string }> = [];
       const handler = (by: string) => async (ctx: JobContext<unknown>) => {

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumAvailable, launchBrowser, listen, screenshot, signIn } from '../support/browser.js';
+import { createTestHost, FIXTURES, type TestHost } from '../support/test-host.js';
+
+describe('The shell in a browser', function () {
+  let host: TestHost;
+  let browser: Browser;
+  let page: Page;
+  let server: Server;
+  let baseUrl: string;
+
+  before(async function () {
+    if (!chromiumAvailable()) {
+      console.log('    (skipped: no /usr/bin/chromium; `apt-get install -y chromium` or run .ci/run)');
+      return this.skip();
+    }
+    host = await createTestHost({ pluginRoots: [path.join(FIXTURES, 'plugin-sets', 'mixed')] });
+    ({ baseUrl, server } = await listen(host));
+    browser = await launchBrowser();
+    page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })).newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    await host?.dispose();
+  });
+
+  it('signs in and shows the apps the user may open', async () => {
+    await signIn(page, baseUrl);
+    expect(await page.locator('[data-testid=app-tiles]').innerText()).to.contain('Good A');
+    await screenshot(page, 'host-home');
+  });
+
+  it('switches the whole interface to Polish from the user menu', async () => {
+    await page.click('[data-testid=user-menu]');
+    await Promise.all([page.waitForLoadState('load'), page.click('[data-testid=language-pl]')]);
+    await page.waitForSelector('html[lang=pl]');
+    expect(await page.locator('h1').innerText()).to.match(/^Witamy/);
+    expect(await page.locator('[data-testid=admin-link]').innerText()).to.contain('Administracja');
+  });
+
+  it('opens the plugin list in the admin area, disables a plugin and enables it again', async () => {
+    await Promise.all([page.waitForURL('**/admin/plugins'), page.click('[data-testid=admin-link]')]);
+    await page.waitForSelector('[data-testid=plugins-table]');
+    const row = page.locator('tr[data-plugin="good-a"]');
+    expect(await row.locator('[data-testid=plugin-state]').innerText()).to.equal('Włączona');
+    expect(await page.locator('tr[data-plugin="throws-on-load"] [data-testid=plugin-error]').innerText()).to.contain('boom while registering');
+    await screenshot(page, 'host-plugins-pl');
+
+    await Promise.all([page.waitForLoadState('load'), row.locator('[data-testid=disable-good-a]').click()]);
+    expect(await page.locator('tr[data-plugin="good-a"] [data-testid=plugin-state]').innerText()).to.equal('Wyłączona');
+    expect(await page.locator('[data-testid=apps-menu]').innerText()).not.to.contain('Dobry A');
+    expect((await page.goto(`${baseUrl}/good-a`))!.status()).to.equal(404);
+
+    await page.goto(`${baseUrl}/admin/plugins`);
+    await Promise.all([page.waitForLoadState('load'), page.click('[data-testid=enable-good-a]')]);
+    expect(await page.locator('tr[data-plugin="good-a"] [data-testid=plugin-state]').innerText()).to.equal('Włączona');
+    expect(await page.locator('[data-testid=apps-menu]').innerText()).to.contain('Dobry A');
+    expect((await page.goto(`${baseUrl}/good-a`))!.status()).to.equal(200);
+  });
+
+  it('shows the layout on a phone with a collapsed menu', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${baseUrl}/`);
+    expect(await page.locator('.navbar-toggler').isVisible()).to.equal(true);
+    await page.click('.navbar-toggler');
+    await page.waitForSelector('#main-nav.show');
+    expect(await page.locator('[data-testid=apps-menu]').isVisible()).to.equal(true);
+    await screenshot(page, 'host-phone');
+  });
+});
