@@ -253,7 +253,11 @@ export interface JobContext<P> {
   userId: number | null;
   /** What the handler saved with its last progress call; set when a job resumes after a restart. */
   checkpoint: unknown;
-  /** Saves progress (and optionally a checkpoint to resume from) and tells the browser. */
+  /**
+   * Saves progress (and optionally a checkpoint to resume from) and tells the browser. It throws
+   * to interrupt the handler when the host stops or the job's lease is lost: let it propagate;
+   * the job resumes from its last checkpoint.
+   */
   progress(processed: number, total?: number | null, checkpoint?: unknown): Promise<void>;
   /** True once somebody cancelled the job; the handler stops at its next safe point. */
   cancelled(): Promise<boolean>;
@@ -354,6 +358,8 @@ export interface PluginInfo {
   error: string | null;
   dependencies: Record<string, string>;
   dir: string | null;
+  /** The JSON Schema of the plugin's settings, when it has any. */
+  settings: JsonSchema | null;
 }
 
 export interface PluginManager {
@@ -392,6 +398,8 @@ export interface PluginContext {
   onStop(fn: (host: HostServices) => Promise<void> | void): void;
   /** Resolves a service; available once the host has started, e.g. inside route handlers. */
   get<T>(token: symbol): T;
+  /** The plugin's settings as an administrator saved them, with the schema's defaults filled in. */
+  settings<T extends Record<string, unknown>>(): Promise<T>;
 }
 
 export interface PluginModule {

@@ -1,8 +1,11 @@
 /** The plugins page and API: state, version, dependencies and error, with enable and disable. */
-import type { Request } from 'express';
-import { TOKENS, type HostServices, type PluginInfo, type PluginManager, type ViewRenderer } from '../api.js';
+import type { Request, Response } from 'express';
+import { HttpError, TOKENS, type FieldError, type HostServices, type PluginInfo, type PluginManager, type SettingsStore, type ViewRenderer } from '../api.js';
 import { flash } from '../http/authenticate.js';
+import { translateDetails } from '../http/errors.js';
 import type { RouteRegistry } from '../http/route-registry.js';
+import { pluginSettings, properties, readSettingsForm, settingsScope } from '../plugins/plugin-settings.js';
+import type { Validator } from '../validation/validator.js';
 
 const RIGHT = 'host.plugins.manage';
 
@@ -63,6 +66,55 @@ export function registerPluginAdminRoutes(routes: RouteRegistry, services: HostS
       },
     });
   }
+
+  const settingsForm = async (req: Request, res: Response, plugin: PluginInfo, values: Record<string, unknown>, errors: FieldError[] = []) => {
+    const messages = new Map((translateDetails(req, errors) as Array<{ field: string; message: string }>).map((e) => [e.field, e.message]));
+    const fields = Object.entries(properties(plugin.settings)).map(([key, prop]) => ({
+      key,
+      label: req.t(prop.title ?? key, { defaultValue: prop.title ?? key }),
+      description: prop.description ? req.t(prop.description, { defaultValue: prop.description }) : null,
+      kind: prop.enum ? 'select' : prop.type === 'boolean' ? 'checkbox' : prop.type === 'integer' || prop.type === 'number' ? 'number' : 'text',
+      value: values[key] ?? '',
+      checked: values[key] === true,
+      options: (prop.enum ?? []).map((o) => ({ value: String(o), selected: String(o) === String(values[key] ?? '') })),
+      min: prop.minimum,
+      max: prop.maximum,
+      error: messages.get(key) ?? null,
+    }));
+    res.status(errors.length ? 400 : 200).type('html').send(
+      await views().renderPage(req, 'host/admin/plugin-settings', { title: `${label(req, plugin.name)} · ${req.t('host:plugins.settings')}`, plugin, fields }),
+    );
+  };
+
+  const configurable = (req: Request): PluginInfo => {
+    const plugin = plugins().get(String(req.params.id));
+    if (!plugin?.settings) throw new HttpError(404, 'not_found', 'host:errors.not_found');
+    return plugin;
+  };
+
+  routes.add('host', {
+    method: 'get',
+    path: '/admin/plugins/:id/settings',
+    right: RIGHT,
+    handler: async (req, res) => {
+      const plugin = configurable(req);
+      await settingsForm(req, res, plugin, await pluginSettings(services, plugin.id, plugin.settings));
+    },
+  });
+
+  routes.add('host', {
+    method: 'post',
+    path: '/admin/plugins/:id/settings',
+    right: RIGHT,
+    handler: async (req, res) => {
+      const plugin = configurable(req);
+      const { values, errors } = readSettingsForm(plugin.settings!, req.body as Record<string, unknown>, services.get<Validator>(TOKENS.Validation));
+      if (errors.length) return settingsForm(req, res, plugin, values, errors);
+      await services.get<SettingsStore>(TOKENS.Settings).set(settingsScope(plugin.id), 'settings', values);
+      flash(req, 'success', req.t('host:plugins.settings_saved'));
+      res.redirect('/admin/plugins');
+    },
+  });
 
   routes.add('host', {
     method: 'get',

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type Express, type Request } from 'express';
 import { pinoHttp } from 'pino-http';
+import { createClient } from 'redis';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { LANGUAGES, TOKENS, adminPages, menuItems, type ExtensionRegistry, type HostConfig, type HostServices, type PluginManager, type UsersService } from '../api.js';
@@ -14,7 +15,7 @@ import { authenticate } from './authenticate.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { mountRoutes } from './mount-routes.js';
 import type { RouteRegistry } from './route-registry.js';
-import { csrfProtection, csrfToken, loginRateLimit, securityHeaders, sessionMiddleware } from './security.js';
+import { csrfProtection, csrfToken, loginRateLimit, securityHeaders, sessionMiddleware, type RedisClient } from './security.js';
 import { ROOT } from '../root.js';
 
 const require = createRequire(import.meta.url);
@@ -82,10 +83,15 @@ export async function createApp(deps: AppDeps): Promise<{ app: Express; close():
 
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 5000 }));
-  const session = await sessionMiddleware(config, db);
+  const redis = config.redisUrl ? createClient({ url: config.redisUrl }) : null;
+  if (redis) {
+    redis.on('error', (err) => logger.error({ err }, 'redis error'));
+    await redis.connect();
+  }
+  const session = await sessionMiddleware(config, db, redis as RedisClient | null);
   app.use(session.middleware);
   app.use(authenticate(deps.services.get<UsersService>(TOKENS.Users), deps.tokens, i18n));
-  const limiter = loginRateLimit(config);
+  const limiter = loginRateLimit(config, redis as RedisClient | null);
   app.post('/login', limiter);
   app.post('/api/v1/auth/token', limiter);
   app.use(csrfProtection);
@@ -94,5 +100,11 @@ export async function createApp(deps: AppDeps): Promise<{ app: Express; close():
   app.use(mountRoutes(routes, plugins, validator));
   app.use(notFoundHandler());
   app.use(errorHandler(logger, views));
-  return { app, close: session.close };
+  return {
+    app,
+    async close() {
+      await session.close();
+      if (redis) await redis.quit();
+    },
+  };
 }

@@ -28,6 +28,11 @@ export function toHttpError(err: unknown): HttpError | null {
   if (e?.code === 'EBADCSRFTOKEN' || (e?.statusCode === 403 && /csrf/i.test(String((err as Error).message)))) {
     return new HttpError(403, 'csrf_failed', 'host:errors.csrf_failed');
   }
+  // Other client errors from Express middleware (static files, routing) keep their status.
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return status === 404 ? new HttpError(404, 'not_found', 'host:errors.not_found') : new HttpError(status, 'bad_request', 'host:errors.invalid_input');
+  }
   return null;
 }
 

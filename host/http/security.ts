@@ -9,7 +9,8 @@ import session from 'express-session';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { csrfSync } from 'csrf-sync';
-import { createClient } from 'redis';
+import { RedisStore as RateLimitRedisStore } from 'rate-limit-redis';
+import type { createClient } from 'redis';
 import { DataTypes, type Sequelize } from 'sequelize';
 import { HttpError, type HostConfig } from '../api.js';
 
@@ -18,14 +19,13 @@ export interface SessionSetup {
   close(): Promise<void>;
 }
 
-export async function sessionMiddleware(config: HostConfig, db: Sequelize): Promise<SessionSetup> {
+export type RedisClient = ReturnType<typeof createClient>;
+
+export async function sessionMiddleware(config: HostConfig, db: Sequelize, redis: RedisClient | null): Promise<SessionSetup> {
   let store: session.Store;
   let close = async () => {};
-  if (config.redisUrl) {
-    const client = createClient({ url: config.redisUrl });
-    await client.connect();
-    store = new RedisStore({ client, prefix: 'crm:sess:' });
-    close = async () => void (await client.quit());
+  if (redis) {
+    store = new RedisStore({ client: redis, prefix: 'crm:sess:' });
   } else {
     if (!db.models.HostSession) {
       db.define('HostSession', { sid: { type: DataTypes.STRING(190), primaryKey: true }, expires: DataTypes.DATE, data: DataTypes.TEXT }, { tableName: 'host_sessions' });
@@ -79,8 +79,10 @@ export const csrfProtection: RequestHandler = (req, res, next) =>
 export const csrfToken = (req: Parameters<RequestHandler>[0]): string => csrf.generateToken(req);
 
 /** Counts failed sign-ins per client address; successful ones do not use up the allowance. */
-export function loginRateLimit(config: HostConfig): RequestHandler {
+export function loginRateLimit(config: HostConfig, redis: RedisClient | null): RequestHandler {
   return rateLimit({
+    // Shared by every instance behind the load balancer when Redis is there.
+    ...(redis ? { store: new RateLimitRedisStore({ prefix: 'crm:rl:', sendCommand: (...args: string[]) => redis.sendCommand(args) }) } : {}),
     windowMs: config.loginRateLimit.windowMs,
     limit: config.loginRateLimit.max,
     skipSuccessfulRequests: true,

@@ -31,6 +31,7 @@ import type { ViewRendererImpl } from '../views/view-renderer.js';
 import { discoverPlugins } from './discover-plugins.js';
 import type { PluginStateStore } from './plugin-state-store.js';
 import { resolveOrder } from './resolve-order.js';
+import { pluginSettings } from './plugin-settings.js';
 
 type Hook = (host: HostServices) => Promise<void> | void;
 
@@ -106,6 +107,7 @@ export class PluginManagerImpl implements PluginManager {
       error: p.error,
       dependencies: p.manifest?.dependencies ?? {},
       dir: p.dir,
+      settings: p.manifest?.settings ?? null,
     };
   }
 
@@ -210,6 +212,7 @@ export class PluginManagerImpl implements PluginManager {
         if (!started()) throw new Error('ctx.get() is not available during register(); use it in onStart or in handlers');
         return services().get<T>(token);
       },
+      settings: <T extends Record<string, unknown>>() => pluginSettings<T>(services(), p.id, p.manifest?.settings ?? null),
     };
   }
 

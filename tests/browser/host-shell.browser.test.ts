@@ -17,7 +17,7 @@ describe('The shell in a browser', function () {
       console.log('    (skipped: no /usr/bin/chromium; `apt-get install -y chromium` or run .ci/run)');
       return this.skip();
     }
-    host = await createTestHost({ pluginRoots: [path.join(FIXTURES, 'plugin-sets', 'mixed')] });
+    host = await createTestHost({ pluginRoots: [path.join(FIXTURES, 'plugin-sets', 'mixed')], jobs: true });
     ({ baseUrl, server } = await listen(host));
     browser = await launchBrowser();
     page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })).newPage();
@@ -61,6 +61,20 @@ describe('The shell in a browser', function () {
     expect(await page.locator('tr[data-plugin="good-a"] [data-testid=plugin-state]').innerText()).to.equal('Włączona');
     expect(await page.locator('[data-testid=apps-menu]').innerText()).to.contain('Dobry A');
     expect((await page.goto(`${baseUrl}/good-a`))!.status()).to.equal(200);
+  });
+
+  it('shows a background job moving to the end on a live progress bar', async () => {
+    await page.goto(`${baseUrl}/good-a`);
+    await Promise.all([page.waitForURL('**/jobs/**'), page.click('[data-testid=start-count]')]);
+    const card = page.locator('[data-job-progress]');
+    await page.waitForFunction(() => {
+      const bar = document.querySelector<HTMLElement>('[data-job-progress] .progress-bar');
+      return bar !== null && parseFloat(bar.style.width) > 0 && parseFloat(bar.style.width) < 100;
+    });
+    await page.waitForSelector('[data-job-progress][data-job-state=done]', { timeout: 15000 });
+    expect(await card.locator('[data-job-count]').innerText()).to.equal('20 / 20');
+    expect(await card.locator('.progress-bar').getAttribute('style')).to.contain('100%');
+    await screenshot(page, 'host-job-done');
   });
 
   it('shows the layout on a phone with a collapsed menu', async () => {
