@@ -26,12 +26,22 @@ export class I18nServiceImpl implements I18nService {
     });
   }
 
-  /** Loads `<dir>/<lng>.json` for every language into the namespace. */
+  /**
+   * Loads `<dir>/<lng>.json` for every language into the namespace, or, for a plugin that splits
+   * its strings by screen, every `<dir>/<lng>/<part>.json` under the key `<part>`.
+   */
   loadNamespace(ns: string, dir: string): void {
     for (const lng of LANGUAGES) {
       const file = path.join(dir, `${lng}.json`);
-      if (!fs.existsSync(file)) continue;
-      this.instance.addResourceBundle(lng, ns, JSON.parse(fs.readFileSync(file, 'utf8')), true, true);
+      const folder = path.join(dir, lng);
+      if (fs.existsSync(file)) {
+        this.instance.addResourceBundle(lng, ns, JSON.parse(fs.readFileSync(file, 'utf8')), true, true);
+      } else if (fs.existsSync(folder)) {
+        for (const part of fs.readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+          const strings = JSON.parse(fs.readFileSync(path.join(folder, part), 'utf8'));
+          this.instance.addResourceBundle(lng, ns, { [part.replace(/\.json$/, '')]: strings }, true, true);
+        }
+      }
     }
   }
 

@@ -12,6 +12,11 @@ describe('Plugin boundaries', () => {
 
   it('catches a plugin that reaches into another plugin or into the host', () => {
     const found = checkPluginBoundaries(path.join(FIXTURES, 'plugin-sets', 'boundary'), HOST_API);
-    expect(found.map((v) => v.specifier).sort()).to.deep.equal(['../../../../../host/root.js', '../base/api.js', '../base/internal.js']);
+    expect(found.map((v) => `${v.file} ${v.specifier}`).sort()).to.deep.equal([
+      'rogue/index.ts ../../../../../host/root.js',
+      'rogue/index.ts ../base/api.js',
+      'rogue/index.ts ../base/internal.js',
+      'rogue/tests/rogue.test.ts ../../base/internal.js',
+    ]);
   });
 });
