@@ -149,7 +149,26 @@ export interface FieldError {
   params?: Record<string, unknown>;
 }
 
+/** The host's ajv instance (TOKENS.Validation): validates with per-field, translatable errors. */
+export interface ValidationService {
+  /** Returns the errors (empty when valid); `coerce` turns form and query strings into the schema's types. */
+  validate(schema: JsonSchema, data: unknown, coerce?: boolean): FieldError[];
+}
+
+const HTTP_ERROR = Symbol.for('host.HttpError');
+
 export class HttpError extends Error {
+  /**
+   * `instanceof` by brand, not by class identity: a plugin may be loaded through another copy of
+   * this module (ESM and CommonJS loaders in tests, or a plugin bundling the SDK), and its errors
+   * must still be recognized as HTTP errors rather than becoming 500s.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[HTTP_ERROR] === true;
+  }
+
+  readonly [HTTP_ERROR] = true;
+
   constructor(
     readonly status: number,
     readonly code: string,

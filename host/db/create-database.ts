@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
 import type { Logger } from 'pino';
+import { useTransactionContext } from './transaction-context.js';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -19,6 +20,7 @@ function sqlitePath(url: string): string {
 }
 
 export async function createDatabase(url: string, logger: Logger, readUrls: string[] = []): Promise<Sequelize> {
+  useTransactionContext();
   const logging = (sql: string) => logger.trace({ sql }, 'sql');
   let db: Sequelize;
   if (dialectOf(url) === 'sqlite') {

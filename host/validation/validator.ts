@@ -5,11 +5,11 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import semver from 'semver';
-import type { FieldError, JsonSchema } from '../api.js';
+import type { FieldError, JsonSchema, ValidationService } from '../api.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-export class Validator {
+export class Validator implements ValidationService {
   private readonly ajv = Validator.create(false);
   /** Query strings and form posts carry only strings: this one coerces "3" to 3 and "a" to ["a"]. */
   private readonly coercing = Validator.create('array');

@@ -14,6 +14,17 @@ const PLURAL = /_(zero|one|two|few|many|other)$/;
 /** The plural categories each language needs (Intl.PluralRules, integers and fractions). */
 const categories = (lng: string) => new Intl.PluralRules(lng).resolvedOptions().pluralCategories;
 
+/** `<dir>/<lng>.json`, or every `<dir>/<lng>/<part>.json` under the key `<part>`. */
+function readLocale(dir: string, lng: string): Tree {
+  const file = path.join(dir, `${lng}.json`);
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Tree;
+  const folder = path.join(dir, lng);
+  if (!fs.existsSync(folder)) return {};
+  const tree: Tree = {};
+  for (const part of fs.readdirSync(folder).filter((f) => f.endsWith('.json'))) tree[part.replace(/\.json$/, '')] = JSON.parse(fs.readFileSync(path.join(folder, part), 'utf8')) as Tree;
+  return tree;
+}
+
 function namespaces(): Array<{ ns: string; dir: string }> {
   const list = [{ ns: 'host', dir: path.join(ROOT, 'locales') }];
   const plugins = path.join(ROOT, 'plugins');
@@ -29,7 +40,7 @@ function namespaces(): Array<{ ns: string; dir: string }> {
 describe('Locales', () => {
   for (const { ns, dir } of namespaces()) {
     describe(`namespace "${ns}"`, () => {
-      const keys = Object.fromEntries(LANGUAGES.map((l) => [l, flatten(JSON.parse(fs.readFileSync(path.join(dir, `${l}.json`), 'utf8')))]));
+      const keys = Object.fromEntries(LANGUAGES.map((l) => [l, flatten(readLocale(dir, l))]));
       const base = (k: string) => k.replace(PLURAL, '');
 
       for (const lng of LANGUAGES) {
@@ -51,7 +62,7 @@ describe('Locales', () => {
         const read = (l: string) => {
           const flat: Record<string, string> = {};
           const walk = (t: Tree, p = '') => Object.entries(t).forEach(([k, v]) => (typeof v === 'string' ? (flat[base(`${p}${k}`)] = v) : walk(v, `${p}${k}.`)));
-          walk(JSON.parse(fs.readFileSync(path.join(dir, `${l}.json`), 'utf8')));
+          walk(readLocale(dir, l));
           return flat;
         };
         const en = read('en');

@@ -1,0 +1,68 @@
+/**
+ * Fresh, empty databases for benchmarks: a temporary SQLite file, or a new database named
+ * `crm_bench_<random>` on the MySQL/MariaDB server of a `mysql://` (or `mariadb://`) URL. The host
+ * migrates it when it boots. `drop()` removes it again.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+
+export type BenchDialect = 'sqlite' | 'mysql';
+
+export interface BenchDatabase {
+  dialect: BenchDialect;
+  url: string;
+  /** Where it lives, for messages: a file path or `host:port/name`. */
+  location: string;
+  drop(): Promise<void>;
+}
+
+export function isMysqlUrl(url: string | undefined): url is string {
+  return Boolean(url && /^(mysql|mariadb):\/\//.test(url));
+}
+
+export function createSqliteDatabase(prefix = 'crm-bench-db-'): BenchDatabase {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const file = path.join(dir, 'bench.sqlite');
+  return {
+    dialect: 'sqlite',
+    url: `sqlite:${file}`,
+    location: file,
+    drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Creates `crm_bench_<random>` on the server of `serverUrl` (its own database name is ignored). */
+export async function createMysqlDatabase(serverUrl: string): Promise<BenchDatabase> {
+  const parsed = new URL(serverUrl.replace(/^mariadb:/, 'mysql:'));
+  const name = `crm_bench_${randomBytes(4).toString('hex')}`;
+  const server = {
+    host: parsed.hostname,
+    port: Number(parsed.port || 3306),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
+  const run = async (sql: string): Promise<void> => {
+    const connection = await mysql.createConnection(server);
+    try {
+      await connection.query(sql);
+    } finally {
+      await connection.end();
+    }
+  };
+  await run(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  parsed.pathname = `/${name}`;
+  return {
+    dialect: 'mysql',
+    url: parsed.toString(),
+    location: `${server.host}:${server.port}/${name}`,
+    drop: () => run(`DROP DATABASE IF EXISTS \`${name}\``),
+  };
+}
+
+/** MySQL/MariaDB when `DATABASE_URL` names such a server, else a temporary SQLite file. */
+export async function createBenchDatabase(databaseUrl = process.env.DATABASE_URL): Promise<BenchDatabase> {
+  return isMysqlUrl(databaseUrl) ? createMysqlDatabase(databaseUrl) : createSqliteDatabase();
+}

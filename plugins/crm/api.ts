@@ -1,0 +1,315 @@
+/**
+ * The CRM's public surface: what other plugins may import. Tokens of its services, the contact
+ * types, the extension points of its screens (profile tabs, header actions, list actions, list
+ * columns, filter conditions, segment sources, contact classes, field types, import/export
+ * columns) and the contact events.
+ */
+import type { Request } from 'express';
+import type { Transaction } from 'sequelize';
+import { defineEvent, defineExtensionPoint, type Contribution, type CurrentUser } from '../../host/api.js';
+
+export const CrmTokens = {
+  Contacts: Symbol.for('crm.Contacts'),
+  ContactQuery: Symbol.for('crm.ContactQuery'),
+  Scope: Symbol.for('crm.Scope'),
+  History: Symbol.for('crm.History'),
+  Fields: Symbol.for('crm.Fields'),
+  Dictionaries: Symbol.for('crm.Dictionaries'),
+  Notes: Symbol.for('crm.Notes'),
+  ProfileTabs: Symbol.for('crm.ProfileTabs'),
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Contacts
+
+export type ContactKind = 'person' | 'company';
+export type ChannelType = 'email' | 'phone' | 'messenger' | 'website' | 'domain' | 'tax_id';
+
+export interface Channel {
+  value: string;
+  label?: string | null;
+  primary?: boolean;
+  /** Emails: consent to mailings. */
+  consent?: boolean;
+}
+
+export interface Address {
+  label?: string | null;
+  country?: string | null;
+  region?: string | null;
+  city?: string | null;
+  zip?: string | null;
+  street?: string | null;
+}
+
+export interface TaxId {
+  type: 'nip' | 'regon' | 'pesel' | 'inn' | 'edrpou' | 'vat_eu';
+  value: string;
+}
+
+export interface Messenger {
+  type: 'skype' | 'whatsapp' | 'telegram';
+  value: string;
+}
+
+/** A contact as the API returns it (DESIGN.md section 6). */
+export interface Contact {
+  id: number;
+  kind: ContactKind;
+  name: string;
+  first_name: string | null;
+  middle_name: string | null;
+  last_name: string | null;
+  company_name: string | null;
+  job_title: string | null;
+  company_id: number | null;
+  buyer_id: number | null;
+  emails: Channel[];
+  phones: Channel[];
+  messengers: Messenger[];
+  websites: Channel[];
+  domains: string[];
+  addresses: Address[];
+  tax_ids: TaxId[];
+  status_id: number | null;
+  category_id: number | null;
+  client_type_id: number | null;
+  source_id: number | null;
+  class_id: number | null;
+  responsible_id: number | null;
+  is_staff: boolean;
+  user_id: number | null;
+  birthday: string | null;
+  comment: string | null;
+  photo_url: string | null;
+  tags: string[];
+  custom: Record<string, unknown>;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** Writable fields; every one optional on update. */
+export type ContactInput = Partial<
+  Omit<Contact, 'id' | 'name' | 'version' | 'created_at' | 'updated_at' | 'deleted_at' | 'tags' | 'photo_url'>
+>;
+
+export interface ContactsService {
+  get(user: CurrentUser, id: number, options?: { withDeleted?: boolean }): Promise<Contact>;
+  create(user: CurrentUser, input: ContactInput & { kind: ContactKind }, options?: { transaction?: Transaction }): Promise<Contact>;
+  /** `version` must match the stored one, or 409 with the current values. */
+  update(user: CurrentUser, id: number, input: ContactInput, version: number, options?: { transaction?: Transaction }): Promise<Contact>;
+  /** Moves to the trash. */
+  remove(user: CurrentUser, id: number): Promise<void>;
+  restore(user: CurrentUser, id: number): Promise<Contact>;
+  purge(user: CurrentUser, id: number): Promise<void>;
+}
+
+/** One condition of the contact list, a dynamic segment or a statistic. */
+export interface FilterValue {
+  [key: string]: unknown;
+}
+
+export interface ListQuery {
+  q?: string;
+  kind?: ContactKind;
+  status_id?: number[];
+  category_id?: number[];
+  responsible_id?: number[];
+  class_id?: number[];
+  created_from?: string;
+  created_to?: string;
+  has_email?: boolean;
+  has_phone?: boolean;
+  company_id?: number;
+  trash?: boolean;
+  /** `custom.<key>` filters: exact value, or {from, to} for numbers, money and dates. */
+  custom?: Record<string, unknown>;
+  /** Conditions contributed by plugins: `<pluginId>.<conditionId>` -> its value. */
+  conditions?: Record<string, FilterValue>;
+  sort?: string;
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+  cursor?: string;
+}
+
+export interface ListResult {
+  items: Contact[];
+  next_cursor: string | null;
+  total: number | null;
+  /** True when the total is capped (large bases): "more than N". */
+  total_capped: boolean;
+}
+
+export interface ContactQueryService {
+  list(user: CurrentUser, query: ListQuery): Promise<ListResult>;
+  count(user: CurrentUser, query: ListQuery): Promise<{ total: number; capped: boolean }>;
+  /** Ids of every contact matching (for "select all that match"), within the access scope. */
+  ids(user: CurrentUser, query: ListQuery, limit?: number): Promise<number[]>;
+}
+
+/** The one chokepoint for row access: turns the current user into a SQL condition on `alias`. */
+export interface ContactScope {
+  /** A SQL boolean expression over the contacts table aliased as `alias`, with its replacements. */
+  condition(user: CurrentUser, alias?: string): { sql: string; params: unknown[] };
+  /** Throws 404 when the user may not see the contact (never reveals that it exists). */
+  assertVisible(user: CurrentUser, contactId: number): Promise<void>;
+  canEdit(user: CurrentUser, contactId: number): Promise<boolean>;
+}
+
+export interface HistoryEntry {
+  id: number;
+  contact_id: number;
+  user_id: number | null;
+  user_name: string | null;
+  action: string;
+  field: string | null;
+  old_value: unknown;
+  new_value: unknown;
+  created_at: string;
+  restorable: boolean;
+}
+
+export interface HistoryWriter {
+  /** Writes changes in the caller's transaction; the same transaction as the contact write. */
+  record(
+    entries: Array<{ contactId: number; action: string; field?: string | null; oldValue?: unknown; newValue?: unknown }>,
+    userId: number | null,
+    transaction: Transaction,
+  ): Promise<void>;
+  list(user: CurrentUser, contactId: number, filter?: { field?: string; action?: string; limit?: number; before?: number }): Promise<HistoryEntry[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Custom fields and dictionaries
+
+export type FieldType = 'text' | 'long_text' | 'number' | 'money' | 'date' | 'select' | 'multi_select' | 'checkbox' | 'url' | 'email' | 'phone';
+
+export interface FieldDefinition {
+  id: number;
+  key: string;
+  type: FieldType;
+  labels: Record<string, string>;
+  required: boolean;
+  sort: number;
+  in_list: boolean;
+  options: string[];
+  active: boolean;
+}
+
+export type DictionaryName = 'status' | 'category' | 'client_type' | 'source';
+
+export interface DictionaryItem {
+  id: number;
+  dictionary: DictionaryName;
+  name: string;
+  labels: Record<string, string>;
+  color: string | null;
+  sort: number;
+  active: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extension points
+
+export interface ProfileTab extends Contribution {
+  /** i18n key of the tab's title. */
+  title: string;
+  /** Shown for this contact? (e.g. Employees only for companies) */
+  applies?(contact: Contact): boolean;
+  /** The number shown on the tab header; loaded with the page under a timeout. */
+  count?(contact: Contact, req: Request): Promise<number | null>;
+  /** The tab's body (HTML, escaped by the plugin's own view); loaded on demand from its own URL. */
+  render(contact: Contact, req: Request): Promise<string>;
+}
+
+export interface ProfileAction extends Contribution {
+  title: string;
+  icon?: string;
+  /** Where the action leads; may use the contact. */
+  href(contact: Contact): string;
+  applies?(contact: Contact): boolean;
+}
+
+export interface ListColumn extends Contribution {
+  title: string;
+  /** Sort key for `sort=`; omit when the column cannot be sorted. */
+  sortable?: boolean;
+  /** Values for a page of contacts at once (no N+1). */
+  values(contacts: Contact[], req: Request): Promise<Map<number, string>>;
+}
+
+export interface FilterCondition extends Contribution {
+  /** i18n key. */
+  title: string;
+  /** JSON Schema of the value the user fills in. */
+  schema: Record<string, unknown>;
+  /**
+   * A SQL boolean expression over the contacts table aliased as `alias`, e.g.
+   * `EXISTS (SELECT 1 FROM orders o WHERE o.contact_id = c.id AND ...)`.
+   */
+  sql(value: FilterValue, alias: string): { sql: string; params: unknown[] };
+  /** Renders the value for the list's filter chips. */
+  describe?(value: FilterValue, req: Request): string;
+}
+
+export interface ListAction extends Contribution {
+  title: string;
+  icon?: string;
+  /** Runs on ids already limited by the access scope. */
+  run(user: CurrentUser, ids: number[], params: Record<string, unknown>): Promise<{ changed: number }>;
+}
+
+export interface SegmentSource extends Contribution {
+  title: string;
+  /** Contact ids of the segment, within the access scope the caller applies. */
+  sql(params: Record<string, unknown>, alias: string): { sql: string; params: unknown[] };
+}
+
+export interface ContactClassRule extends Contribution {
+  /**
+   * A restriction of what the user may see, as a SQL condition on the contacts table aliased as
+   * `alias`, or null when this rule does not restrict the user. Every rule must hold.
+   */
+  condition(user: CurrentUser, alias: string): { sql: string; params: unknown[] } | null;
+  /** Whether the user may edit a contact they can see; every rule must agree. */
+  canEdit?(user: CurrentUser, contact: { id: number; class_id: number | null; responsible_id: number | null; is_staff: boolean }): Promise<boolean>;
+}
+
+export interface FieldTypeContribution extends Contribution {
+  /** JSON Schema of a value of this type. */
+  schema: Record<string, unknown>;
+}
+
+export interface IoColumn extends Contribution {
+  title: string;
+  values(contacts: Contact[]): Promise<Map<number, string>>;
+}
+
+export const profileTabs = defineExtensionPoint<ProfileTab>('crm.profile-tab/v1');
+export const profileActions = defineExtensionPoint<ProfileAction>('crm.profile-action/v1');
+export const listColumns = defineExtensionPoint<ListColumn>('crm.list-column/v1');
+export const listActions = defineExtensionPoint<ListAction>('crm.list-action/v1');
+export const filterConditions = defineExtensionPoint<FilterCondition>('crm.filter/v1');
+export const segmentSources = defineExtensionPoint<SegmentSource>('crm.segment-source/v1');
+export const contactClasses = defineExtensionPoint<ContactClassRule>('crm.contact-class/v1');
+export const fieldTypes = defineExtensionPoint<FieldTypeContribution>('crm.field-type/v1');
+export const ioColumns = defineExtensionPoint<IoColumn>('crm.io-column/v1');
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export interface ContactEvent {
+  contact: Contact;
+  userId: number | null;
+}
+
+export const contactCreated = defineEvent<ContactEvent>('crm.contact.created');
+export const contactUpdated = defineEvent<ContactEvent & { changes: Record<string, { old: unknown; new: unknown }> }>('crm.contact.updated');
+export const contactDeleted = defineEvent<{ id: number; userId: number | null; purged: boolean }>('crm.contact.deleted');
+/** Plugins that keep contact ids re-point them from `fromId` to `intoId`, inside `transaction`. */
+export const contactMerged = defineEvent<{ fromId: number; intoId: number; userId: number | null; transaction: Transaction }>('crm.contact.merged');
+/** "Before" event: a handler may veto the write by throwing an HttpError. */
+export const contactBeforeSave = defineEvent<{ input: ContactInput; existing: Contact | null; user: CurrentUser; transaction: Transaction }>('crm.contact.before-save');

@@ -1,0 +1,86 @@
+/**
+ * Turns contact rows into API contacts with their channels, addresses and custom values, for a
+ * whole page at once: a fixed number of queries however many contacts (no N+1).
+ */
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { TOKENS, inject, injectable } from '../../../host/api.js';
+import { CrmTokens, type Channel, type Contact, type Messenger, type TaxId } from '../api.js';
+import { crmModels, type ChannelRow, type ContactRow, type CrmModels } from '../models/crm-models.js';
+import type { FieldsService } from './fields-service.js';
+
+const iso = (d: Date | string | null): string | null => (d ? new Date(d).toISOString() : null);
+
+@injectable()
+export class ContactLoader {
+  private readonly m: CrmModels;
+
+  constructor(
+    @inject(TOKENS.Database) db: Sequelize,
+    @inject(CrmTokens.Fields) private readonly fields: FieldsService,
+  ) {
+    this.m = crmModels(db);
+  }
+
+  /** Contacts by id in the order given; ids that do not exist are left out. */
+  async byIds(ids: number[], transaction?: Transaction): Promise<Contact[]> {
+    if (!ids.length) return [];
+    const rows = await this.m.Contact.findAll({ where: { id: { [Op.in]: ids } }, transaction });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return this.hydrate(ids.map((id) => byId.get(id)).filter((r): r is ContactRow => Boolean(r)), transaction);
+  }
+
+  async hydrate(rows: ContactRow[], transaction?: Transaction): Promise<Contact[]> {
+    const ids = rows.map((r) => r.id);
+    if (!ids.length) return [];
+    const [channels, addresses, custom] = await Promise.all([
+      this.m.Channel.findAll({ where: { contact_id: { [Op.in]: ids } }, order: [['contact_id', 'ASC'], ['type', 'ASC'], ['sort', 'ASC'], ['id', 'ASC']], transaction }),
+      this.m.Address.findAll({ where: { contact_id: { [Op.in]: ids } }, order: [['sort', 'ASC'], ['id', 'ASC']], transaction }),
+      this.fields.valuesFor(ids, transaction),
+    ]);
+    const channelsOf = new Map<number, ChannelRow[]>();
+    for (const c of channels) channelsOf.set(c.contact_id, [...(channelsOf.get(c.contact_id) ?? []), c]);
+    return rows.map((r) => {
+      const own = channelsOf.get(r.id) ?? [];
+      const list = (type: string): Channel[] =>
+        own.filter((c) => c.type === type).map((c) => ({ value: c.value, label: c.subtype, primary: Boolean(c.is_primary), ...(type === 'email' ? { consent: Boolean(c.consent) } : {}) }));
+      return {
+        id: r.id,
+        kind: r.kind,
+        name: r.display_name,
+        first_name: r.first_name,
+        middle_name: r.middle_name,
+        last_name: r.last_name,
+        company_name: r.company_name,
+        job_title: r.job_title,
+        company_id: r.company_id,
+        buyer_id: r.buyer_id,
+        emails: list('email'),
+        phones: list('phone'),
+        messengers: own.filter((c) => c.type === 'messenger').map((c) => ({ type: c.subtype as Messenger['type'], value: c.value })),
+        websites: list('website'),
+        domains: own.filter((c) => c.type === 'domain').map((c) => c.value),
+        addresses: addresses
+          .filter((a) => a.contact_id === r.id)
+          .map((a) => ({ label: a.label, country: a.country, region: a.region, city: a.city, zip: a.zip, street: a.street })),
+        tax_ids: own.filter((c) => c.type === 'tax_id').map((c) => ({ type: c.subtype as TaxId['type'], value: c.value })),
+        status_id: r.status_id,
+        category_id: r.category_id,
+        client_type_id: r.client_type_id,
+        source_id: r.source_id,
+        class_id: r.class_id,
+        responsible_id: r.responsible_id,
+        is_staff: Boolean(r.is_staff),
+        user_id: r.user_id,
+        birthday: r.birthday,
+        comment: r.comment,
+        photo_url: r.photo ? `/crm/contacts/${r.id}/photo` : null,
+        tags: [],
+        custom: custom.get(r.id) ?? {},
+        version: r.version,
+        created_at: iso(r.created_at)!,
+        updated_at: iso(r.updated_at)!,
+        deleted_at: iso(r.deleted_at),
+      };
+    });
+  }
+}
