@@ -55,6 +55,8 @@ export interface HostConfig {
   loginRateLimit: { windowMs: number; max: number };
   /** Seed demo data on the first start of an empty database. */
   seedDemo: boolean;
+  /** Express's "trust proxy": which proxies' X-Forwarded-For to believe (for client addresses). */
+  trustProxy: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -379,6 +381,8 @@ export interface PluginInfo {
   dir: string | null;
   /** The JSON Schema of the plugin's settings, when it has any. */
   settings: JsonSchema | null;
+  /** The folder served at /assets/p/<id>/ (the manifest's `assets`, default `assets/`). */
+  assetsDir: string | null;
 }
 
 export interface PluginManager {
@@ -387,6 +391,8 @@ export interface PluginManager {
   isEnabled(id: string): boolean;
   enable(id: string): Promise<void>;
   disable(id: string): Promise<void>;
+  /** Rolls back the plugin's migrations and marks it uninstalled; refused while others depend on it. */
+  uninstall(id: string): Promise<void>;
 }
 
 export interface HostServices {
@@ -403,7 +409,7 @@ export interface PluginContext {
   readonly dir: string;
   /** Adds the plugin's Inversify bindings. */
   bind(module: ContainerModule): void;
-  /** Declares an extension point this plugin owns; a duplicate id stops the boot with an error. */
+  /** Declares an extension point this plugin owns; a duplicate id fails the plugin that declares it second. */
   declare(point: ExtensionPoint<Contribution>): void;
   /** Contributes to an extension point; the contribution carries this plugin's id. */
   extend<T extends Contribution>(point: ExtensionPoint<T>, contribution: T): void;

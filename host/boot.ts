@@ -22,6 +22,7 @@ import { JobRunnerImpl } from './jobs/job-runner.js';
 import { createLogger } from './logging/create-logger.js';
 import { PluginManagerImpl } from './plugins/plugin-manager.js';
 import { PluginStateStore } from './plugins/plugin-state-store.js';
+import { checkAppManifest } from './plugins/check-app-manifest.js';
 import { registerHostRoutes } from './http/host-routes.js';
 import { SettingsStoreImpl } from './settings/settings-store.js';
 import { seedFirstStart } from './seed/seed-first-start.js';
@@ -34,6 +35,8 @@ import { ROOT } from './root.js';
 import { ViewRendererImpl } from './views/view-renderer.js';
 
 export { ROOT };
+
+const PLUGIN_SYNC_MS = 5000;
 
 export interface BootOptions {
   config?: HostConfig;
@@ -126,8 +129,15 @@ export async function createHost(options: BootOptions = {}): Promise<Host> {
   registerHostExtensionPoints(extensions);
   const tokens = new ApiTokens(db);
   registerHostRoutes({ routes, extensions, services, tokens, config });
-  await plugins.load(options.pluginRoots ?? [path.join(ROOT, 'plugins'), ...config.pluginPaths]);
+  const roots = options.pluginRoots ?? [path.join(ROOT, 'plugins'), ...config.pluginPaths];
+  await plugins.load(roots);
   const problems = extensions.freeze();
+  // The root manifest lists the app's plugins: checked when the project's own plugins/ is loaded.
+  if (roots.includes(path.join(ROOT, 'plugins'))) {
+    const app = checkAppManifest(path.join(ROOT, 'plugin.manifest.json'), validator, plugins);
+    problems.push(...app.problems);
+    plugins.problems.push(...app.problems);
+  }
   for (const p of problems) logger.error(p);
   await container.load(...plugins.containerModules());
 
@@ -137,6 +147,9 @@ export async function createHost(options: BootOptions = {}): Promise<Host> {
   await seedFirstStart(services, extensions, config);
 
   if (options.jobs !== false) await jobs.start();
+  // Other instances (and the CLI) may enable or disable plugins: follow the database.
+  const sync = setInterval(() => void plugins!.syncFromStore().catch((err) => logger.error({ err }, 'plugin state sync failed')), PLUGIN_SYNC_MS);
+  sync.unref();
   let app: Express | null = null;
   let closeHttp = async () => {};
   if (options.http !== false) {
@@ -159,6 +172,7 @@ export async function createHost(options: BootOptions = {}): Promise<Host> {
     migrator,
     problems,
     async stop() {
+      clearInterval(sync);
       await jobs.stop();
       await plugins!.stop();
       await closeHttp();

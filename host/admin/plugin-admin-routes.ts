@@ -36,8 +36,10 @@ export function registerPluginAdminRoutes(routes: RouteRegistry, services: HostS
         dependencyList: Object.entries(p.dependencies).map(([id, range]) => ({ id, range, ok: manager.isEnabled(id) })),
         canEnable: p.state === 'disabled' || p.state === 'uninstalled',
         canDisable: p.state === 'enabled',
+        canUninstall: p.state === 'disabled',
       }));
-      res.type('html').send(await views().renderPage(req, 'host/admin/plugins', { title: req.t('host:admin.plugins'), plugins: list }));
+      const problems = (manager as PluginManager & { problems?: string[] }).problems ?? [];
+      res.type('html').send(await views().renderPage(req, 'host/admin/plugins', { title: req.t('host:admin.plugins'), plugins: list, problems }));
     },
   });
 
@@ -66,6 +68,31 @@ export function registerPluginAdminRoutes(routes: RouteRegistry, services: HostS
       },
     });
   }
+
+  routes.add('host', {
+    method: 'post',
+    path: '/admin/plugins/:id/uninstall',
+    right: RIGHT,
+    handler: async (req, res) => {
+      const id = String(req.params.id);
+      await plugins().uninstall(id);
+      flash(req, 'success', req.t('host:plugins.uninstalled', { id }));
+      res.redirect('/admin/plugins');
+    },
+  });
+
+  routes.add('host', {
+    method: 'post',
+    path: '/plugins/:id/uninstall',
+    api: true,
+    right: RIGHT,
+    summary: "Uninstall a plugin: roll back its migrations (its tables and data are deleted)",
+    handler: async (req, res) => {
+      const manager = plugins();
+      await manager.uninstall(String(req.params.id));
+      res.json(pluginJson(manager.get(String(req.params.id))!, true));
+    },
+  });
 
   const settingsForm = async (req: Request, res: Response, plugin: PluginInfo, values: Record<string, unknown>, errors: FieldError[] = []) => {
     const messages = new Map((translateDetails(req, errors) as Array<{ field: string; message: string }>).map((e) => [e.field, e.message]));

@@ -107,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, root = process.
     adminPassword,
     loginRateLimit,
     seedDemo: env.CRM_SEED_DEMO !== '0',
+    // "loopback" trusts a proxy on the same machine; set the load balancer's address range (or a
+    // hop count) behind a remote one, so rate limits see real client addresses.
+    trustProxy: env.CRM_TRUST_PROXY || 'loopback',
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

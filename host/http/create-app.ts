@@ -63,7 +63,7 @@ export async function createApp(deps: AppDeps): Promise<{ app: Express; close():
   const { config, db, logger, routes, plugins, validator, views, i18n } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy === 'true' ? true : config.trustProxy);
   app.set('query parser', 'extended');
 
   app.use(securityHeaders());
@@ -77,8 +77,8 @@ export async function createApp(deps: AppDeps): Promise<{ app: Express; close():
   app.use('/assets/host', express.static(path.join(ROOT, 'host', 'assets'), assetOptions));
   app.use('/assets/p/:plugin', (req, res, next) => {
     const info = plugins.get(String(req.params.plugin));
-    if (!info || !info.dir || !plugins.isEnabled(info.id)) return void res.status(404).end();
-    express.static(path.join(info.dir, 'assets'), assetOptions)(req, res, next);
+    if (!info?.assetsDir || !plugins.isEnabled(info.id)) return void res.status(404).end();
+    express.static(info.assetsDir, assetOptions)(req, res, next);
   });
 
   app.use(express.json({ limit: '1mb' }));

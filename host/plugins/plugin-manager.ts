@@ -65,6 +65,8 @@ export interface PluginManagerDeps {
 
 export class PluginManagerImpl implements PluginManager {
   private readonly plugins = new Map<string, PluginRecord>();
+  /** Problems of the installation as a whole (the app manifest's), shown on the plugins page. */
+  readonly problems: string[] = [];
   private order: string[] = [];
   private hostStarted = false;
 
@@ -108,6 +110,7 @@ export class PluginManagerImpl implements PluginManager {
       dependencies: p.manifest?.dependencies ?? {},
       dir: p.dir,
       settings: p.manifest?.settings ?? null,
+      assetsDir: p.dir ? path.join(p.dir, p.manifest?.assets ?? 'assets') : null,
     };
   }
 
@@ -322,6 +325,29 @@ export class PluginManagerImpl implements PluginManager {
     }
     await this.persist(p);
     this.deps.logger.info({ plugin: id }, 'plugin disabled');
+  }
+
+  /**
+   * Follows changes made by another instance or the CLI: enabled, disabled and uninstalled states
+   * saved in the database are applied here without writing them back.
+   */
+  async syncFromStore(): Promise<void> {
+    const stored = await this.deps.store.all();
+    for (const p of this.plugins.values()) {
+      const s = stored.get(p.id)?.state;
+      const movable = p.state === 'enabled' || p.state === 'disabled' || p.state === 'uninstalled';
+      if (!s || s === p.state || !movable || !(s === 'enabled' || s === 'disabled' || s === 'uninstalled')) continue;
+      this.deps.logger.info({ plugin: p.id, from: p.state, to: s }, 'plugin state changed elsewhere');
+      p.state = s;
+    }
+    for (const id of this.order) {
+      const p = this.plugins.get(id)!;
+      if (this.isEnabled(id) && !p.started) await this.startOne(p);
+    }
+    for (const id of [...this.order].reverse()) {
+      const p = this.plugins.get(id)!;
+      if (p.started && !this.isEnabled(id)) await this.stopOne(p);
+    }
   }
 
   /** Rolls back the plugin's migrations (its tables and data go) and marks it uninstalled. */

@@ -108,3 +108,23 @@ describe('Plugin loader', () => {
     expect(res.body.error.code).to.equal('conflict');
   });
 });
+
+describe('Plugin state across instances', () => {
+  it('follows an enable or disable made by another instance on the same database', async () => {
+    const first = await createTestHost({ pluginRoots: [MIXED] });
+    const second = await createTestHost({ pluginRoots: [MIXED], databaseUrl: first.config.databaseUrl });
+    try {
+      await first.plugins.disable('good-a');
+      expect(second.plugins.isEnabled('good-a')).to.equal(true);
+      await second.plugins.syncFromStore();
+      expect(second.plugins.isEnabled('good-a')).to.equal(false);
+      expect(second.plugins.isEnabled('good-b')).to.equal(false);
+      await first.plugins.enable('good-a');
+      await second.plugins.syncFromStore();
+      expect(second.plugins.isEnabled('good-b')).to.equal(true);
+    } finally {
+      await second.stop();
+      await first.dispose();
+    }
+  });
+});

@@ -53,6 +53,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     adminPassword: ADMIN.password,
     loginRateLimit: { windowMs: 60_000, max: 1000 },
     seedDemo: false,
+    trustProxy: 'loopback',
     ...options.config,
   };
   const host = await createHost({

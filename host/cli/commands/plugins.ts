@@ -1,4 +1,4 @@
-/** `crm plugins list|enable|disable`: the plugin lifecycle, kept in the database. */
+/** `crm plugins list|enable|disable|uninstall`: the plugin lifecycle, kept in the database. */
 import type { Command } from 'commander';
 import type { PluginInfo } from '../../api.js';
 import type { Host } from '../../boot.js';
@@ -28,7 +28,7 @@ export function registerPlugins(program: Command): void {
   for (const action of ['enable', 'disable'] as const) {
     plugins
       .command(`${action} <id>`)
-      .description(`${action} a plugin (kept in the database; a running server follows on its next start)`)
+      .description(`${action} a plugin (kept in the database; running servers follow within seconds)`)
       .action((id: string) =>
         withHost(async (host) => {
           await host.plugins[action](id);
@@ -36,4 +36,14 @@ export function registerPlugins(program: Command): void {
         }),
       );
   }
+
+  plugins
+    .command('uninstall <id>')
+    .description("roll back a plugin's migrations (its tables and data are deleted) and mark it uninstalled")
+    .action((id: string) =>
+      withHost(async (host) => {
+        await host.plugins.uninstall(id);
+        console.log(say(host, 'host:plugins.uninstalled', { id }));
+      }),
+    );
 }
