@@ -233,6 +233,19 @@ export interface ProfileAction extends Contribution {
   applies?(contact: Contact): boolean;
 }
 
+/** A small piece of the card header (tags, access, ...) rendered by another plugin. */
+export interface ProfileHeaderSlot extends Contribution {
+  render(contact: Contact, req: Request): Promise<string>;
+}
+
+/**
+ * Adds data another plugin owns to contacts as they are loaded (e.g. `tags`), for a whole page
+ * of contacts at once. Mutates the given contacts.
+ */
+export interface ContactEnricher extends Contribution {
+  enrich(contacts: Contact[]): Promise<void>;
+}
+
 export interface ListColumn extends Contribution {
   title: string;
   /** Sort key for `sort=`; omit when the column cannot be sorted. */
@@ -290,6 +303,8 @@ export interface IoColumn extends Contribution {
 
 export const profileTabs = defineExtensionPoint<ProfileTab>('crm.profile-tab/v1');
 export const profileActions = defineExtensionPoint<ProfileAction>('crm.profile-action/v1');
+export const profileHeaderSlots = defineExtensionPoint<ProfileHeaderSlot>('crm.profile-header/v1');
+export const contactEnrichers = defineExtensionPoint<ContactEnricher>('crm.contact-enricher/v1');
 export const listColumns = defineExtensionPoint<ListColumn>('crm.list-column/v1');
 export const listActions = defineExtensionPoint<ListAction>('crm.list-action/v1');
 export const filterConditions = defineExtensionPoint<FilterCondition>('crm.filter/v1');

@@ -7,12 +7,14 @@ import { ContainerModule, menuItems, type PluginContext } from '../../host/api.j
 import {
   CrmTokens,
   contactClasses,
+  contactEnrichers,
   fieldTypes,
   filterConditions,
   ioColumns,
   listActions,
   listColumns,
   profileActions,
+  profileHeaderSlots,
   profileTabs,
   segmentSources,
 } from './api.js';
@@ -46,7 +48,7 @@ export function register(ctx: PluginContext): void {
       bind(CrmTokens.ProfileTabs).to(ProfileTabsService).inSingletonScope();
     }),
   );
-  for (const point of [profileTabs, profileActions, listColumns, listActions, filterConditions, segmentSources, contactClasses, fieldTypes, ioColumns]) {
+  for (const point of [profileTabs, profileActions, profileHeaderSlots, contactEnrichers, listColumns, listActions, filterConditions, segmentSources, contactClasses, fieldTypes, ioColumns]) {
     ctx.declare(point);
   }
   ctx.extend(menuItems, { id: 'contacts', title: 'crm:menu.contacts', href: '/crm/contacts', icon: 'person-vcard', order: 10, right: 'crm.access' });

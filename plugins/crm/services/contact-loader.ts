@@ -3,8 +3,8 @@
  * whole page at once: a fixed number of queries however many contacts (no N+1).
  */
 import { Op, type Sequelize, type Transaction } from 'sequelize';
-import { TOKENS, inject, injectable } from '../../../host/api.js';
-import { CrmTokens, type Channel, type Contact, type Messenger, type TaxId } from '../api.js';
+import { TOKENS, inject, injectable, type ExtensionRegistry } from '../../../host/api.js';
+import { CrmTokens, contactEnrichers, type Channel, type Contact, type Messenger, type TaxId } from '../api.js';
 import { crmModels, type ChannelRow, type ContactRow, type CrmModels } from '../models/crm-models.js';
 import type { FieldsService } from './fields-service.js';
 
@@ -17,6 +17,7 @@ export class ContactLoader {
   constructor(
     @inject(TOKENS.Database) db: Sequelize,
     @inject(CrmTokens.Fields) private readonly fields: FieldsService,
+    @inject(TOKENS.Extensions) private readonly extensions: ExtensionRegistry,
   ) {
     this.m = crmModels(db);
   }
@@ -39,7 +40,7 @@ export class ContactLoader {
     ]);
     const channelsOf = new Map<number, ChannelRow[]>();
     for (const c of channels) channelsOf.set(c.contact_id, [...(channelsOf.get(c.contact_id) ?? []), c]);
-    return rows.map((r) => {
+    const contacts: Contact[] = rows.map((r) => {
       const own = channelsOf.get(r.id) ?? [];
       const list = (type: string): Channel[] =>
         own.filter((c) => c.type === type).map((c) => ({ value: c.value, label: c.subtype, primary: Boolean(c.is_primary), ...(type === 'email' ? { consent: Boolean(c.consent) } : {}) }));
@@ -74,7 +75,7 @@ export class ContactLoader {
         birthday: r.birthday,
         comment: r.comment,
         photo_url: r.photo ? `/crm/contacts/${r.id}/photo` : null,
-        tags: [],
+        tags: [], // filled by the tags plugin through contactEnrichers
         custom: custom.get(r.id) ?? {},
         version: r.version,
         created_at: iso(r.created_at)!,
@@ -82,5 +83,8 @@ export class ContactLoader {
         deleted_at: iso(r.deleted_at),
       };
     });
+    // Other plugins' data on contacts (tags, ...), a page at a time.
+    for (const enricher of this.extensions.list(contactEnrichers)) await enricher.enrich(contacts);
+    return contacts;
   }
 }
