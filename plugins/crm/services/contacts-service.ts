@@ -175,7 +175,8 @@ export class ContactsServiceImpl implements ContactsService {
       await this.writeSearchTerms(row, transaction);
       if (prepared.custom) await this.fields.write(row.id, prepared.custom as never, transaction);
       await this.history.record([{ contactId: row.id, action: 'create', newValue: row.display_name }], user.id, transaction);
-      return (await this.loader.hydrate([row], transaction))[0]!;
+      // Read back, so every column (and the stored timestamp precision) is what a later GET sees.
+      return (await this.loader.byIds([row.id], transaction))[0]!;
     });
     if (!options.transaction) await this.events.emit(contactCreated, { contact, userId: user.id }); // after the commit: handlers see the saved contact
     return contact;
