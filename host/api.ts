@@ -341,6 +341,11 @@ export interface ViewRenderer {
   renderPage(req: Request, view: string, data?: PageData): Promise<string>;
   /** Renders a view without the layout (tab bodies, fragments). */
   renderPartial(req: Request, view: string, data?: Record<string, unknown>): Promise<string>;
+  /**
+   * Marks HTML that a view already rendered (and so escaped) for embedding in another template
+   * with plain `{{value}}`. Never pass it text that did not come out of renderPartial.
+   */
+  rendered(html: string): unknown;
 }
 
 export interface I18nService {
@@ -458,7 +463,27 @@ export interface Seeder extends Contribution {
   run(host: HostServices, options: { size?: number }): Promise<string | void>;
 }
 
+/**
+ * Adds settings of a plugin to permission profiles (groups): extra properties in the groups API
+ * and a section of the group form. The CRM's access plugin uses it for "classes" and "only own".
+ */
+export interface GroupExtension extends Contribution {
+  /** JSON Schema properties this extension adds to `POST|PATCH /api/v1/groups` bodies. */
+  properties: Record<string, JsonSchema>;
+  /** The extension's values for these groups, merged into the API's group JSON. */
+  read(groupIds: number[]): Promise<Map<number, Record<string, unknown>>>;
+  /** Saves the extension's properties present in `input` (already validated). */
+  write(groupId: number, input: Record<string, unknown>): Promise<void>;
+  /** Checks values beyond the schema (e.g. that referenced records exist); field errors or none. */
+  check?(input: Record<string, unknown>): Promise<FieldError[]>;
+  /** The extension's section of the group form, as HTML rendered by the plugin's own view. */
+  renderForm(req: Request, values: Record<string, unknown>): Promise<string>;
+  /** Reads the extension's inputs from a posted group form into the API shape. */
+  parseForm(body: Record<string, unknown>): Record<string, unknown>;
+}
+
 export const menuItems = defineExtensionPoint<MenuItem>('host.menu/v1');
+export const groupExtensions = defineExtensionPoint<GroupExtension>('host.group-extension/v1');
 export const adminPages = defineExtensionPoint<AdminPage>('host.admin-page/v1');
 export const cliCommands = defineExtensionPoint<CliCommand>('host.cli-command/v1');
 export const seeders = defineExtensionPoint<Seeder>('host.seed/v1');

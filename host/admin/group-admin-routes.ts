@@ -13,11 +13,12 @@ import {
 import { flash } from '../http/authenticate.js';
 import { translateDetails } from '../http/errors.js';
 import type { RouteRegistry } from '../http/route-registry.js';
+import { GroupExtensionsSupport } from './group-extensions.js';
 
 const RIGHT = 'host.users.manage';
 
-export function groupJson(g: GroupRecord) {
-  return { id: g.id, name: g.name, is_admin: g.isAdmin, rights: g.rights, members: g.memberCount };
+export function groupJson(g: GroupRecord, extra: Record<string, unknown> = {}) {
+  return { id: g.id, name: g.name, is_admin: g.isAdmin, rights: g.rights, members: g.memberCount, ...extra };
 }
 
 const groupFields = {
@@ -34,6 +35,11 @@ function intId(req: Request): number {
 export function registerGroupAdminRoutes(routes: RouteRegistry, services: HostServices): void {
   const groups = () => services.get<GroupsService>(TOKENS.Groups);
   const views = () => services.get<ViewRenderer>(TOKENS.Views);
+  const extensions = new GroupExtensionsSupport(services);
+  const withExtensions = async (list: GroupRecord[]) => {
+    const values = await extensions.values(list.map((g) => g.id));
+    return list.map((g) => groupJson(g, values.get(g.id)));
+  };
 
   /** Rights grouped by the plugin that declares them, labelled in the user's language. */
   const rightSections = (req: Request, checked: string[]) => {
@@ -50,20 +56,29 @@ export function registerGroupAdminRoutes(routes: RouteRegistry, services: HostSe
     return [...sections.values()];
   };
 
-  const form = async (req: Request, res: Response, group: Partial<GroupRecord> | null, errors?: unknown) =>
+  const form = async (req: Request, res: Response, group: Partial<GroupRecord> | null, errors?: unknown, extValues?: Record<string, unknown>) => {
+    const values = extValues ?? (group?.id ? ((await extensions.values([group.id])).get(group.id) ?? {}) : {});
     res.type('html').send(
       await views().renderPage(req, 'host/admin/group-form', {
         title: group?.id ? group.name : req.t('host:groups.new'),
         group,
         sections: rightSections(req, group?.rights ?? []),
+        extensionForms: group?.isAdmin ? [] : await extensions.forms(req, values),
         errors: errors ?? null,
       }),
     );
+  };
 
   const formInput = (req: Request) => ({
     name: String(req.body.name ?? ''),
     rights: ([] as unknown[]).concat(req.body.rights ?? []).map(String),
   });
+
+  /** Validates the whole form (extensions included) before anything is written. */
+  const checkForm = async (input: { name: string }, ext: Record<string, unknown>) => {
+    if (!input.name.trim()) throw new HttpError(400, 'invalid_input', 'host:errors.invalid_input', [{ field: 'name', code: 'required', message: 'host:validation.required' }]);
+    await extensions.validate(extensions.schema({}, []), ext);
+  };
 
   const formErrors = (req: Request, err: unknown) => {
     if (err instanceof HttpError && (err.status === 400 || err.status === 409)) {
@@ -89,14 +104,16 @@ export function registerGroupAdminRoutes(routes: RouteRegistry, services: HostSe
     right: RIGHT,
     handler: async (req, res) => {
       const input = formInput(req);
+      const ext = extensions.parseForms(req.body as Record<string, unknown>);
       try {
-        if (!input.name.trim()) throw new HttpError(400, 'invalid_input', 'host:errors.invalid_input', [{ field: 'name', code: 'required', message: 'host:validation.required' }]);
-        await groups().create(input);
+        await checkForm(input, ext);
+        const created = await groups().create(input);
+        await extensions.write(created.id, ext);
         flash(req, 'success', req.t('host:groups.created', { name: input.name }));
         res.redirect('/admin/groups');
       } catch (err) {
         res.status(400);
-        await form(req, res, input, formErrors(req, err));
+        await form(req, res, input, formErrors(req, err), ext);
       }
     },
   });
@@ -121,13 +138,16 @@ export function registerGroupAdminRoutes(routes: RouteRegistry, services: HostSe
       const existing = await groups().get(id);
       if (!existing) throw new HttpError(404, 'not_found', 'host:errors.not_found');
       const input = formInput(req);
+      const ext = existing.isAdmin ? {} : extensions.parseForms(req.body as Record<string, unknown>);
       try {
+        await checkForm(input, ext);
         await groups().update(id, existing.isAdmin ? { name: input.name } : input);
+        await extensions.write(id, ext);
         flash(req, 'success', req.t('host:groups.saved'));
         res.redirect('/admin/groups');
       } catch (err) {
         res.status(400);
-        await form(req, res, { ...existing, ...input }, formErrors(req, err));
+        await form(req, res, { ...existing, ...input }, formErrors(req, err), ext);
       }
     },
   });
@@ -148,16 +168,21 @@ export function registerGroupAdminRoutes(routes: RouteRegistry, services: HostSe
     },
   });
 
-  routes.add('host', { method: 'get', path: '/groups', api: true, right: RIGHT, summary: 'List groups', handler: async (_req, res) => res.json({ items: (await groups().list()).map(groupJson) }) });
+  routes.add('host', { method: 'get', path: '/groups', api: true, right: RIGHT, summary: 'List groups', handler: async (_req, res) => res.json({ items: await withExtensions(await groups().list()) }) });
 
   routes.add('host', {
     method: 'post',
     path: '/groups',
     api: true,
     right: RIGHT,
-    summary: 'Create a group',
-    body: { type: 'object', additionalProperties: false, properties: groupFields, required: ['name'] },
-    handler: async (req, res) => res.status(201).json(groupJson(await groups().create(req.body))),
+    summary: 'Create a group (plugins may add properties, e.g. classes and only_own)',
+    body: { type: 'object' },
+    handler: async (req, res) => {
+      await extensions.validate(extensions.schema(groupFields, ['name']), req.body);
+      const created = await groups().create({ name: req.body.name, rights: req.body.rights });
+      await extensions.write(created.id, req.body);
+      res.status(201).json((await withExtensions([created]))[0]);
+    },
   });
 
   routes.add('host', {
@@ -169,7 +194,7 @@ export function registerGroupAdminRoutes(routes: RouteRegistry, services: HostSe
     handler: async (req, res) => {
       const group = await groups().get(intId(req));
       if (!group) throw new HttpError(404, 'not_found', 'host:errors.not_found');
-      res.json(groupJson(group));
+      res.json((await withExtensions([group]))[0]);
     },
   });
 
@@ -179,8 +204,16 @@ export function registerGroupAdminRoutes(routes: RouteRegistry, services: HostSe
     api: true,
     right: RIGHT,
     summary: 'Change a group',
-    body: { type: 'object', additionalProperties: false, properties: groupFields, minProperties: 1 },
-    handler: async (req, res) => res.json(groupJson(await groups().update(intId(req), req.body))),
+    body: { type: 'object' },
+    handler: async (req, res) => {
+      const id = intId(req);
+      if (!(await groups().get(id))) throw new HttpError(404, 'not_found', 'host:errors.not_found');
+      await extensions.validate(extensions.schema(groupFields, [], 1), req.body);
+      const { name, rights } = req.body as { name?: string; rights?: string[] };
+      const updated = name !== undefined || rights !== undefined ? await groups().update(id, { name, rights }) : (await groups().get(id))!;
+      await extensions.write(id, req.body);
+      res.json((await withExtensions([updated]))[0]);
+    },
   });
 
   routes.add('host', {

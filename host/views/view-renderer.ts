@@ -63,6 +63,10 @@ export class ViewRendererImpl implements ViewRenderer {
     return this.template(view)({ ...base, ...data }, { data: this.data(req) });
   }
 
+  rendered(html: string): unknown {
+    return new Handlebars.SafeString(html);
+  }
+
   async renderPage(req: Request, view: string, data: PageData = {}): Promise<string> {
     const base = await this.layoutData(req);
     const context = { ...base, ...data };
