@@ -266,6 +266,16 @@ export interface FilterCondition extends Contribution {
   sql(value: FilterValue, alias: string): { sql: string; params: unknown[] };
   /** Renders the value for the list's filter chips. */
   describe?(value: FilterValue, req: Request): string;
+  /**
+   * A plain query parameter for this condition in the list URL and API (DESIGN's `tag`,
+   * `segment_id`): `value` turns its raw values into the condition's value.
+   */
+  param?: { name: string; value(raw: string[]): FilterValue };
+}
+
+/** A panel beside the client list (e.g. the tag cloud), rendered by another plugin. */
+export interface ListPanel extends Contribution {
+  render(req: Request): Promise<string>;
 }
 
 export interface ListAction extends Contribution {
@@ -307,6 +317,7 @@ export const profileHeaderSlots = defineExtensionPoint<ProfileHeaderSlot>('crm.p
 export const contactEnrichers = defineExtensionPoint<ContactEnricher>('crm.contact-enricher/v1');
 export const listColumns = defineExtensionPoint<ListColumn>('crm.list-column/v1');
 export const listActions = defineExtensionPoint<ListAction>('crm.list-action/v1');
+export const listPanels = defineExtensionPoint<ListPanel>('crm.list-panel/v1');
 export const filterConditions = defineExtensionPoint<FilterCondition>('crm.filter/v1');
 export const segmentSources = defineExtensionPoint<SegmentSource>('crm.segment-source/v1');
 export const contactClasses = defineExtensionPoint<ContactClassRule>('crm.contact-class/v1');

@@ -13,6 +13,7 @@ import {
   ioColumns,
   listActions,
   listColumns,
+  listPanels,
   profileActions,
   profileHeaderSlots,
   profileTabs,
@@ -48,7 +49,7 @@ export function register(ctx: PluginContext): void {
       bind(CrmTokens.ProfileTabs).to(ProfileTabsService).inSingletonScope();
     }),
   );
-  for (const point of [profileTabs, profileActions, profileHeaderSlots, contactEnrichers, listColumns, listActions, filterConditions, segmentSources, contactClasses, fieldTypes, ioColumns]) {
+  for (const point of [profileTabs, profileActions, profileHeaderSlots, contactEnrichers, listColumns, listPanels, listActions, filterConditions, segmentSources, contactClasses, fieldTypes, ioColumns]) {
     ctx.declare(point);
   }
   ctx.extend(menuItems, { id: 'contacts', title: 'crm:menu.contacts', href: '/crm/contacts', icon: 'person-vcard', order: 10, right: 'crm.access' });

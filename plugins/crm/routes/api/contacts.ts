@@ -2,7 +2,7 @@
 import type { PluginContext } from '../../../../host/api.js';
 import { CrmTokens, type ContactInput, type ContactKind, type ContactQueryService, type ContactsService } from '../../api.js';
 import { createContactSchema, patchContactSchema } from '../../services/contact-input.js';
-import { listQuerySchema, toListQuery } from './list-query.js';
+import { conditionParams, listQuerySchema, toListQuery } from './list-query.js';
 import { apiRoutes, pathId } from './params.js';
 
 export function registerContactRoutes(ctx: PluginContext): void {
@@ -16,6 +16,7 @@ export function registerContactRoutes(ctx: PluginContext): void {
     right: 'crm.access',
     summary: 'List contacts: q, filters, custom.<key>[.from|.to], condition.<plugin>.<id> (JSON), sort, keyset cursor',
     query: listQuerySchema,
+    before: [conditionParams(ctx)],
     handler: async (req, res) => {
       res.json(await query().list(req.user!, toListQuery(req.query as Record<string, unknown>)));
     },

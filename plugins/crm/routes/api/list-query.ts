@@ -3,7 +3,9 @@
  * runs) and their translation into the query service's ListQuery. Unknown parameters are refused
  * so a misspelt filter never silently returns every contact.
  */
-import type { ListQuery } from '../../api.js';
+import type { RequestHandler } from 'express';
+import { TOKENS, type ExtensionRegistry, type PluginContext } from '../../../../host/api.js';
+import { filterConditions, type ListQuery } from '../../api.js';
 import { MAX_PAGE } from '../../services/contact-query.js';
 import { invalid } from './params.js';
 
@@ -110,4 +112,22 @@ function parseCondition(name: string, text: string): Record<string, unknown> {
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid([{ field: name, code: 'json', message: 'crm:api.condition_json' }]);
   return value as Record<string, unknown>;
+}
+
+/**
+ * Conditions may offer a plain parameter (`?tag=vip`, `?segment_id=3`): rewrites it into its
+ * `condition.<plugin>.<id>` form before validation, so one schema covers both spellings.
+ */
+export function conditionParams(ctx: PluginContext): RequestHandler {
+  return (req, _res, next) => {
+    const query = { ...(req.query as Record<string, unknown>) };
+    for (const c of ctx.get<ExtensionRegistry>(TOKENS.Extensions).list(filterConditions, req.user)) {
+      if (!c.param || !(c.param.name in query)) continue;
+      const raw = ([] as unknown[]).concat(query[c.param.name]).map(String);
+      delete query[c.param.name];
+      query[`condition.${c.pluginId}.${c.id}`] = JSON.stringify(c.param.value(raw));
+    }
+    Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true });
+    next();
+  };
 }
