@@ -488,6 +488,12 @@ export const adminPages = defineExtensionPoint<AdminPage>('host.admin-page/v1');
 export const cliCommands = defineExtensionPoint<CliCommand>('host.cli-command/v1');
 export const seeders = defineExtensionPoint<Seeder>('host.seed/v1');
 
+/** Adds a one-time message shown at the top of the next page the user sees. */
+export function flash(req: Request, type: 'success' | 'danger' | 'info' | 'warning', message: string): void {
+  const session = (req as Request & { session?: { flash?: Array<{ type: string; message: string }> } }).session;
+  if (session) session.flash = [...(session.flash ?? []), { type, message }];
+}
+
 declare module 'express-serve-static-core' {
   interface Request {
     user?: CurrentUser;

@@ -34,8 +34,4 @@ export function authenticate(users: UsersService, tokens: ApiTokens, i18n: I18nS
   };
 }
 
-/** Adds a one-time message shown on the next page. */
-export function flash(req: Parameters<RequestHandler>[0], type: 'success' | 'danger' | 'info' | 'warning', message: string): void {
-  if (!req.session) return;
-  req.session.flash = [...(req.session.flash ?? []), { type, message }];
-}
+export { flash } from '../api.js';

@@ -37,6 +37,15 @@ export interface AppDeps {
   services: HostServices;
 }
 
+/** What every fragment may use: the user, the CSRF token and the language. */
+function fragmentData() {
+  return async (req: Request): Promise<Record<string, unknown>> => ({
+    currentUser: req.user ? { id: req.user.id, name: req.user.name, email: req.user.email, isAdmin: req.user.isAdmin } : null,
+    csrfToken: req.session ? csrfToken(req) : '',
+    language: req.language,
+  });
+}
+
 function layoutData(deps: AppDeps) {
   return async (req: Request): Promise<Record<string, unknown>> => {
     const user = req.user ?? null;
@@ -96,7 +105,17 @@ export async function createApp(deps: AppDeps): Promise<{ app: Express; close():
   app.post('/api/v1/auth/token', limiter);
   app.use(csrfProtection);
 
-  views.setLayoutData(layoutData(deps));
+  views.setLayoutData(layoutData(deps), fragmentData());
+  // A redirect right after a change (and its flash message) must not overtake the session save:
+  // browsers follow redirects at once, and the next page would read the old session.
+  app.use((req, res, next) => {
+    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      if (req.session && typeof req.session.save === 'function') req.session.save(() => redirect(...args));
+      else redirect(...args);
+    }) as typeof res.redirect;
+    next();
+  });
   app.use(mountRoutes(routes, plugins, validator));
   app.use(notFoundHandler());
   app.use(errorHandler(logger, views));

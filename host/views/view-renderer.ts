@@ -17,13 +17,16 @@ export class ViewRendererImpl implements ViewRenderer {
   private readonly dirs = new Map<string, string>();
   private readonly compiled = new Map<string, { mtimeMs: number; fn: Handlebars.TemplateDelegate }>();
   private layoutData: LayoutData = async () => ({});
+  private fragmentData: LayoutData = async () => ({});
 
   constructor(private readonly cacheTemplates: boolean) {
     registerHelpers(this.hbs);
   }
 
-  setLayoutData(fn: LayoutData): void {
-    this.layoutData = fn;
+  /** `page` feeds full pages (menus, flash messages); `fragment` the few values a fragment needs. */
+  setLayoutData(page: LayoutData, fragment: LayoutData): void {
+    this.layoutData = page;
+    this.fragmentData = fragment;
   }
 
   /** Adds a namespace's views folder and registers its partials. */
@@ -59,7 +62,8 @@ export class ViewRendererImpl implements ViewRenderer {
   }
 
   async renderPartial(req: Request, view: string, data: Record<string, unknown> = {}): Promise<string> {
-    const base = await this.layoutData(req);
+    // Not the page's data: rendering a fragment must not consume the flash messages.
+    const base = await this.fragmentData(req);
     return this.template(view)({ ...base, ...data }, { data: this.data(req) });
   }
 
