@@ -180,6 +180,7 @@ export interface HistoryWriter {
     transaction: Transaction,
   ): Promise<void>;
   list(user: CurrentUser, contactId: number, filter?: { field?: string; action?: string; limit?: number; before?: number }): Promise<HistoryEntry[]>;
+  count(user: CurrentUser, contactId: number): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -51,6 +51,11 @@ export class HistoryWriterImpl implements HistoryWriter {
     );
   }
 
+  async count(user: CurrentUser, contactId: number): Promise<number> {
+    await this.scope.assertVisible(user, contactId);
+    return this.m.History.count({ where: { contact_id: contactId } });
+  }
+
   async list(user: CurrentUser, contactId: number, filter: { field?: string; action?: string; limit?: number; before?: number } = {}): Promise<HistoryEntry[]> {
     await this.scope.assertVisible(user, contactId);
     const where: string[] = ['h.contact_id = ?'];

@@ -4,11 +4,10 @@
  */
 import type { Request } from 'express';
 import type { PluginContext } from '../../../host/api.js';
-import type { Contact, HistoryEntry } from '../api.js';
+import { CrmTokens, type Contact, type HistoryEntry, type HistoryWriter } from '../api.js';
 import { fieldsFor, specFor } from '../routes/card-fields.js';
 import { CardLookups, displayText } from '../routes/card-format.js';
 import { cardServices, str } from '../routes/card-support.js';
-import { countHistory } from './history-count.js';
 
 export const HISTORY_PAGE = 50;
 export const HISTORY_ACTIONS = ['create', 'update', 'delete', 'restore', 'note.add', 'note.edit', 'note.delete'];
@@ -74,7 +73,7 @@ async function entryView(e: HistoryEntry, contact: Contact, l: CardLookups, canE
 }
 
 export async function countHistoryEntries(ctx: PluginContext, contact: Contact, req: Request): Promise<number> {
-  return countHistory(ctx, req.user!, contact.id);
+  return ctx.get<HistoryWriter>(CrmTokens.History).count(req.user!, contact.id);
 }
 
 /**
