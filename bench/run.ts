@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { HostConfig } from '../host/api.js';
 import { ROOT, createHost, type Host } from '../host/boot.js';
+import { loadConfig } from '../host/config/load-config.js';
 import { createBenchDatabase, type BenchDatabase } from './database.js';
 import {
   CookieJar,
@@ -154,12 +155,15 @@ interface Meta {
   totalMemoryGb: number;
   /** The 1-minute load average when the benchmarks started: other work skews the figures. */
   loadAverage: number;
+  /** Plugins enabled in the benchmarked host. */
+  plugins: string[];
 }
 
 function headerLine(meta: Meta): string {
   return (
     `Database: ${meta.dialect} ${meta.databaseVersion} | Node ${meta.node} | ${meta.date} | ` +
-    `${meta.cpus} cores (${meta.cpuModel}), ${meta.totalMemoryGb.toFixed(1)} GB RAM, ${meta.platform}, load ${meta.loadAverage.toFixed(2)}`
+    `${meta.cpus} cores (${meta.cpuModel}), ${meta.totalMemoryGb.toFixed(1)} GB RAM, ${meta.platform}, load ${meta.loadAverage.toFixed(2)} | ` +
+    `plugins: ${meta.plugins.length ? meta.plugins.join(', ') : 'none'}`
   );
 }
 
@@ -235,27 +239,31 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     database = await createBenchDatabase();
-    const config: HostConfig = {
-      env: 'production',
-      port: 0,
-      dataDir: tempDir('crm-bench-data-'),
-      databaseUrl: database.url,
-      redisUrl: null,
-      sessionSecret: randomBytes(32).toString('hex'),
-      smtpUrl: null,
-      ldap: null,
-      logLevel: 'silent',
-      pluginPaths: roots.slice(1),
-      adminEmail: ADMIN.email,
-      adminPassword: ADMIN.password,
-      // Failed sign-ins only count, but a benchmark must never be throttled.
-      loginRateLimit: { windowMs: 60_000, max: 100_000 },
-      seedDemo: false,
-    };
+    // The configuration `npm start` would read from this environment (so new settings get their
+    // defaults), built from a made-up environment: the shell's REDIS_URL and the like stay out.
+    const config: HostConfig = loadConfig(
+      {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: database.url,
+        CRM_DATA_DIR: tempDir('crm-bench-data-'),
+        SESSION_SECRET: randomBytes(32).toString('hex'),
+        CRM_ADMIN_EMAIL: ADMIN.email,
+        CRM_ADMIN_PASSWORD: ADMIN.password,
+        // Failed sign-ins only count, but a benchmark must never be throttled.
+        CRM_LOGIN_RATE_MAX: '100000',
+        CRM_SEED_DEMO: '0',
+        CRM_PLUGIN_PATH: roots.slice(1).join(path.delimiter),
+      },
+      ROOT,
+    );
     const bootOptions = { config, pluginRoots: roots, jobs: true, logger: pino({ level: 'silent' }) };
     console.error(`bench: booting the host on ${database.dialect} (${database.location})`);
     host = await createHost(bootOptions);
     if (!host.app) throw new Error('the host has no HTTP app');
+    // A plugin that did not start leaves its routes and benchmarks out: say so before measuring.
+    for (const problem of host.problems) console.error(`bench: warning: ${problem}`);
+    for (const p of host.plugins.list().filter((info) => info.state === 'failed')) console.error(`bench: warning: plugin ${p.id} failed: ${p.error}`);
     server = http.createServer(host.app);
     const port = await listen(server);
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -272,6 +280,10 @@ async function main(argv: string[]): Promise<number> {
       cpuModel: cpus[0]?.model.trim().replace(/\s+/g, ' ') ?? 'unknown CPU',
       totalMemoryGb: os.totalmem() / 1024 ** 3,
       loadAverage: os.loadavg()[0] ?? 0,
+      plugins: host.plugins
+        .list()
+        .filter((p) => p.state === 'enabled')
+        .map((p) => p.id),
     };
 
     const booted = host;
