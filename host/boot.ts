@@ -153,9 +153,18 @@ export async function createHost(options: BootOptions = {}): Promise<Host> {
   let app: Express | null = null;
   let closeHttp = async () => {};
   if (options.http !== false) {
-    const built = await createApp({ config, db, logger, routes, plugins, validator, views, i18n, extensions, tokens, services });
-    app = built.app;
-    closeHttp = built.close;
+    try {
+      const built = await createApp({ config, db, logger, routes, plugins, validator, views, i18n, extensions, tokens, services });
+      app = built.app;
+      closeHttp = built.close;
+    } catch (err) {
+      // A failed start (e.g. Redis unreachable) must not leave timers and connections open.
+      clearInterval(sync);
+      await jobs.stop();
+      await plugins.stop();
+      await db.close();
+      throw err;
+    }
   }
 
   return {
