@@ -19,12 +19,12 @@ function sourceFiles(dir: string): string[] {
 }
 
 /**
- * A plugin's own tests may also boot the host and use the project's test kit (tests/support),
- * but not reach into other plugins.
+ * A plugin's own tests and benchmarks may also boot the host and use the project's test kit
+ * (tests/support) and bench harness (bench/), but not reach into other plugins.
  */
 export function checkPluginBoundaries(pluginsRoot: string, hostApi: string): Violation[] {
   const root = path.resolve(path.dirname(hostApi), '..');
-  const testKit = [path.join(root, 'host') + path.sep, path.join(root, 'tests', 'support') + path.sep];
+  const testKit = [path.join(root, 'host') + path.sep, path.join(root, 'tests', 'support') + path.sep, path.join(root, 'bench') + path.sep];
   const violations: Violation[] = [];
   for (const id of fs.readdirSync(pluginsRoot)) {
     const dir = path.join(pluginsRoot, id);
@@ -38,7 +38,7 @@ export function checkPluginBoundaries(pluginsRoot: string, hostApi: string): Vio
         if (!spec.startsWith('.')) continue; // npm packages and node: built-ins
         const target = path.resolve(path.dirname(file), spec).replace(/\.(js|ts)$/, '');
         const inside = target === dir || target.startsWith(dir + path.sep);
-        const isTest = file.startsWith(path.join(dir, 'tests') + path.sep);
+        const isTest = file.startsWith(path.join(dir, 'tests') + path.sep) || file.startsWith(path.join(dir, 'bench') + path.sep);
         const testKitImport = isTest && testKit.some((p) => target.startsWith(p));
         if (!inside && !allowed.has(target) && !testKitImport) violations.push({ file: path.relative(pluginsRoot, file), specifier: spec });
       }
