@@ -66,3 +66,11 @@ export async function createMysqlDatabase(serverUrl: string): Promise<BenchDatab
 export async function createBenchDatabase(databaseUrl = process.env.DATABASE_URL): Promise<BenchDatabase> {
   return isMysqlUrl(databaseUrl) ? createMysqlDatabase(databaseUrl) : createSqliteDatabase();
 }
+
+/**
+ * An existing database used as it is and never dropped: a large base filled once with
+ * `npm run crm -- seed --contacts 1000000` is measured by many runs.
+ */
+export function existingDatabase(url: string): BenchDatabase {
+  return { dialect: isMysqlUrl(url) ? 'mysql' : 'sqlite', url, location: url.replace(/\/\/[^@]*@/, '//'), drop: async () => {} };
+}

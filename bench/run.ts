@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <name or prefix>...] [--list] [--json <file>] [--keep]`
+ * `npm run bench [-- <name or prefix>...] [--list] [--json <file>] [--keep] [--database <url>]`
  *
  * Finds benchmark modules (`bench/*.bench.ts`, `plugins/<id>/bench/*.bench.ts`, and the same under
  * every CRM_PLUGIN_PATH folder), boots one host on a fresh database (a temporary SQLite file, or
@@ -16,10 +16,10 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import type { HostConfig } from '../host/api.js';
+import { TOKENS, type GroupsService, type HostConfig, type UsersService } from '../host/api.js';
 import { ROOT, createHost, type Host } from '../host/boot.js';
 import { loadConfig } from '../host/config/load-config.js';
-import { createBenchDatabase, type BenchDatabase } from './database.js';
+import { createBenchDatabase, existingDatabase, type BenchDatabase } from './database.js';
 import {
   CookieJar,
   csrfTokenOf,
@@ -38,6 +38,8 @@ const USAGE = `Usage: npm run bench -- [name or prefix ...] [--list] [--json <fi
   --list           list the benchmarks and exit
   --json <file>    also write the results as JSON
   --keep           keep the database and temporary folders (their location is printed)
+  --database <url> measure an existing database as it is (e.g. one filled with
+                   \`npm run crm -- seed --contacts 1000000\`); it is never dropped
 
 DATABASE_URL=mysql://user:pass@host:3306/any runs on a fresh database crm_bench_<random> on that
 server; otherwise on a temporary SQLite file.`;
@@ -183,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
     args = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { list: { type: 'boolean' }, json: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { list: { type: 'boolean' }, json: { type: 'string' }, keep: { type: 'boolean' }, database: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -238,7 +240,7 @@ async function main(argv: string[]): Promise<number> {
   };
 
   try {
-    database = await createBenchDatabase();
+    database = args.values.database ? existingDatabase(args.values.database) : await createBenchDatabase();
     // The configuration `npm start` would read from this environment (so new settings get their
     // defaults), built from a made-up environment: the shell's REDIS_URL and the like stay out.
     const config: HostConfig = loadConfig(
@@ -260,6 +262,13 @@ async function main(argv: string[]): Promise<number> {
     const bootOptions = { config, pluginRoots: roots, jobs: true, logger: pino({ level: 'silent' }) };
     console.error(`bench: booting the host on ${database.dialect} (${database.location})`);
     host = await createHost(bootOptions);
+    if (args.values.database) {
+      // An existing base has its own admin password: give the admin this run's, to sign in.
+      const users = host.services.get<UsersService>(TOKENS.Users);
+      const admin = await users.findByEmail(ADMIN.email);
+      if (admin) await users.setPassword(admin.id, ADMIN.password);
+      else await users.create({ ...ADMIN, name: 'Bench admin', groups: (await host.services.get<GroupsService>(TOKENS.Groups).list()).filter((g) => g.isAdmin).map((g) => g.id) });
+    }
     if (!host.app) throw new Error('the host has no HTTP app');
     // A plugin that did not start leaves its routes and benchmarks out: say so before measuring.
     for (const problem of host.problems) console.error(`bench: warning: ${problem}`);
