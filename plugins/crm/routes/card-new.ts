@@ -126,15 +126,17 @@ export function registerCardNew(ctx: PluginContext): void {
     right: 'crm.contacts.create',
     query: {
       type: 'object',
-      properties: { kind: { enum: ['person', 'company'] }, company_id: { type: 'integer', minimum: 1 }, created: { type: 'integer', minimum: 1 } },
+      // status_id presets the status (the kanban's "+" on a column).
+      properties: { kind: { enum: ['person', 'company'] }, company_id: { type: 'integer', minimum: 1 }, status_id: { type: 'integer', minimum: 1 }, created: { type: 'integer', minimum: 1 } },
     },
     summary: 'The form that adds a person or a company',
     handler: async (req, res) => {
       const s = cardServices(ctx);
-      const q = req.query as { kind?: ContactKind; company_id?: number; created?: number };
+      const q = req.query as { kind?: ContactKind; company_id?: number; status_id?: number; created?: number };
       const kind = q.kind ?? 'person';
       const l = await CardLookups.load(s, req);
-      const firstStatus = l.dictionary.find((i) => i.dictionary === 'status' && i.active);
+      const statuses = l.dictionary.filter((i) => i.dictionary === 'status' && i.active);
+      const firstStatus = statuses.find((i) => i.id === q.status_id) ?? statuses[0];
       const values: Record<string, string> = { status_id: firstStatus ? String(firstStatus.id) : '', responsible_id: String(user(req).id) };
       if (q.company_id && kind === 'person') {
         const company = await l.company(q.company_id);

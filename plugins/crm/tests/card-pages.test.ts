@@ -37,6 +37,11 @@ describe('Client card pages: adding contacts, the card, editing in place, the tr
       await agent.get('/crm/contacts/new?kind=robot').expect(400);
     });
 
+    it('presets the status given in the link (the kanban column\'s "+")', async () => {
+      const res = await agent.get(`/crm/contacts/new?kind=person&status_id=${won.id}`).expect(200);
+      expect(res.text).to.match(new RegExp(`<option value="${won.id}" selected>Won</option>`));
+    });
+
     it('keeps every value and shows a translated error beside each wrong field, saving nothing', async () => {
       const before = await count();
       const res = await post('/crm/contacts', [
