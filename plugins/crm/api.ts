@@ -148,6 +148,20 @@ export interface ContactQueryService {
   count(user: CurrentUser, query: ListQuery): Promise<{ total: number; capped: boolean }>;
   /** Ids of every contact matching (for "select all that match"), within the access scope. */
   ids(user: CurrentUser, query: ListQuery, limit?: number): Promise<number[]>;
+  /**
+   * Filter parameters as `GET /api/v1/contacts` takes them (`q`, `kind`, `status_id`, ...,
+   * `custom.<key>`, `condition.<plugin>.<id>` as JSON, or a condition's plain parameter such as
+   * `tag` or `segment_id`) as a ListQuery, with the API's own checks and conversion: 400 with
+   * per-field details for a bad one. For saved filters (dynamic segments, exports).
+   */
+  fromParams(params: Record<string, string | string[]>): ListQuery;
+  /**
+   * The filters of a query as one SQL condition over `crm_contacts` aliased `c`, WITHOUT the
+   * access scope and the trash rule: for a saved filter that another contact query embeds as a
+   * condition (the outer query applies both). Conditions of every enabled plugin apply, whoever
+   * asks. 400 for a bad filter (unknown field or condition, invalid value).
+   */
+  filterSql(query: ListQuery): Promise<{ sql: string; params: unknown[] }>;
 }
 
 /** The one chokepoint for row access: turns the current user into a SQL condition on `alias`. */
@@ -282,6 +296,8 @@ export interface ListPanel extends Contribution {
 export interface ListAction extends Contribution {
   title: string;
   icon?: string;
+  /** JSON Schema of `params`, checked before `run`; the list builds the action's form from it. */
+  schema?: Record<string, unknown>;
   /** Runs on ids already limited by the access scope. */
   run(user: CurrentUser, ids: number[], params: Record<string, unknown>): Promise<{ changed: number }>;
 }

@@ -19,6 +19,7 @@ import {
   profileTabs,
   segmentSources,
 } from './api.js';
+import { registerCoreActions } from './actions/core-actions.js';
 import { registerApiRoutes } from './routes/api/index.js';
 import { registerCardPages } from './routes/card-pages.js';
 import { registerListPages } from './routes/list-pages.js';
@@ -55,6 +56,7 @@ export function register(ctx: PluginContext): void {
   ctx.extend(menuItems, { id: 'contacts', title: 'crm:menu.contacts', href: '/crm/contacts', icon: 'person-vcard', order: 10, right: 'crm.access' });
 
   registerCoreTabs(ctx);
+  registerCoreActions(ctx);
   registerListPages(ctx);
   registerCardPages(ctx);
   registerSettingsPages(ctx);

@@ -1,6 +1,7 @@
 /**
- * The client list: `GET /crm/contacts` (search, filters, sort, pages, the trash), the column
- * choice saved per user, restoring from the trash, and the name suggestions other screens use.
+ * The client list: `GET /crm/contacts` (search, filters, sort, pages, the trash, the selected
+ * contacts), the column choice saved per user, restoring from the trash, the name suggestions
+ * other screens use, and the selection with its mass actions (list-selection.ts).
  */
 import type { Sequelize } from 'sequelize';
 import { HttpError, TOKENS, type ExtensionRegistry, type PluginContext, type SettingsStore, type ViewRenderer } from '../../../host/api.js';
@@ -9,6 +10,7 @@ import type { FieldsService } from '../services/fields-service.js';
 import { checkColumns, chosenColumns, columnCatalog, COLUMNS_KEY, MAX_COLUMNS } from './list-columns.js';
 import { companyNames, companyOf } from './list-lookups.js';
 import { LIST_PATH } from './list-params.js';
+import { registerListSelection } from './list-selection.js';
 import { buildListView } from './list-view.js';
 
 export const SUGGEST_LIMIT = 10;
@@ -23,6 +25,8 @@ function backTo(back: unknown, restored: number): string {
 }
 
 export function registerListPages(ctx: PluginContext): void {
+  registerListSelection(ctx);
+
   ctx.route({
     method: 'get',
     path: '/contacts/suggest',

@@ -1,7 +1,8 @@
 /**
  * Builds the client list page: parses the query, asks the query service for one page (one query
  * for the ids, one batch load), loads what the visible columns need for that page at once, and
- * shapes it all for the view.
+ * shapes it all for the view, with the user's selection (ticks, the bar, the mass actions' forms)
+ * and `selected=1`, the list narrowed to that selection.
  */
 import type { Request } from 'express';
 import type { Logger } from 'pino';
@@ -22,9 +23,13 @@ import type { DictionariesService } from '../services/dictionaries-service.js';
 import type { FieldsService } from '../services/fields-service.js';
 import { cellFor, type CellContext } from './list-cells.js';
 import { chosenColumns, columnCatalog, type ColumnDef } from './list-columns.js';
+import { ListActionRunner } from '../services/list-action-runner.js';
+import { SELECTED_CONDITION, SelectionService, selectedValue } from '../services/selection-service.js';
+import { actionForms } from './list-action-forms.js';
 import { filterPanel } from './list-filters.js';
 import { companyNames, companyOf } from './list-lookups.js';
 import { DEFAULT_LIMIT, DEFAULT_SORT, LIST_PATH, listHref, PAGE_SIZES, parseListParams, type ListParams } from './list-params.js';
+import { finishedJob, SELECTED_HREF, selectedText } from './list-selection.js';
 
 /** A contributed column or panel that takes longer than this shows an error mark instead of holding the page. */
 const COLUMN_TIMEOUT_MS = 3000;
@@ -126,8 +131,14 @@ export async function buildListView(ctx: PluginContext, req: Request, options: {
     ctx.get<DictionariesService>(CrmTokens.Dictionaries).all(),
     ctx.get<UsersService>(TOKENS.Users).list(),
   ]);
-  const conditions = extensions.list(filterConditions, user);
+  // The selection's own condition is spelt `selected=1` and filled in for this user only.
+  const conditions = extensions.list(filterConditions, user).filter((c) => `${c.pluginId}.${c.id}` !== SELECTED_CONDITION);
   const params = parseListParams(req.query as Record<string, unknown>, { fields, conditions, validator: ctx.get<ValidationService>(TOKENS.Validation) });
+  const selectedView = ['1', 'true', 'yes', 'on'].includes(String(req.query.selected ?? '').toLowerCase());
+  if (selectedView) {
+    params.query.conditions = { ...params.query.conditions, [SELECTED_CONDITION]: selectedValue(ctx, user) };
+    params.filters.unshift(['selected', '1']);
+  }
   const listQuery = { ...params.query, sort: params.sort, order: params.order, limit: params.limit };
 
   let errors = params.errors;
@@ -158,11 +169,17 @@ export async function buildListView(ctx: PluginContext, req: Request, options: {
   const trash = Boolean(params.query.trash);
   const shownColumns: ColumnDef[] = trash ? [...chosen, { id: 'deleted_at', title: req.t('crm:list.col.deleted_at'), sort: null, source: 'standard', byDefault: false }] : chosen;
   const items = result.items;
-  const [companies, extValues, restored, sidePanels] = await Promise.all([
+  // Rows in the trash cannot be selected: no mass action applies there.
+  const selectable = !trash;
+  const selection = new SelectionService(ctx);
+  const [companies, extValues, restored, sidePanels, picked, selectionCount, job] = await Promise.all([
     companyNames(ctx.get<Sequelize>(TOKENS.Database), ctx.get<ContactScope>(CrmTokens.Scope), user, items),
     contributedValues(req, shownColumns, items, ctx),
     params.restored ? ctx.get<ContactsService>(CrmTokens.Contacts).get(user, params.restored).catch(() => null) : Promise.resolve(null),
     panels(req, ctx, options.partial),
+    selectable ? selection.which(user, items.map((c) => c.id)) : Promise.resolve(new Set<number>()),
+    selectable ? selection.count(user) : Promise.resolve(0),
+    finishedJob(ctx, req, req.query.job),
   ]);
   const cellContext: CellContext = {
     language: req.language,
@@ -178,13 +195,26 @@ export async function buildListView(ctx: PluginContext, req: Request, options: {
     fields,
     conditions,
   });
+  if (selectedView) {
+    panel.chips.unshift({ label: '', value: req.t('crm:list.selected_chip'), name: req.t('crm:list.selected_chip'), href: listHref(params, params.filters.filter(([k]) => k !== 'selected')) });
+    panel.active += 1;
+  }
   const chosenIds = new Set(chosen.map((c) => c.id));
-  const filtered = params.filters.some(([k]) => k !== 'trash');
+  const filtered = params.filters.some(([k]) => k !== 'trash' && k !== 'selected');
+  const number = new Intl.NumberFormat(req.language);
+  const matching = result.total ?? items.length;
+  // Everything that matches may be selected already: then say so instead of offering it.
+  let allMatchingSelected = false;
+  if (selectable && !selectedView && !errors.length && matching > items.length && selectionCount >= matching && !result.total_capped) {
+    const both = await query.count(user, { ...params.query, conditions: { ...params.query.conditions, [SELECTED_CONDITION]: selectedValue(ctx, user) } });
+    allMatchingSelected = both.total >= matching;
+  }
 
   return {
     status: errors.length ? 400 : 200,
     data: {
-      title: req.t(trash ? 'crm:list.trash_title' : 'crm:list.title'),
+      title: req.t(trash ? 'crm:list.trash_title' : selectedView ? 'crm:list.selected_title' : 'crm:list.title'),
+      selectedView,
       trash,
       canCreate: user.can('crm.contacts.create'),
       canRestore: trash && user.can('crm.contacts.delete'),
@@ -193,6 +223,7 @@ export async function buildListView(ctx: PluginContext, req: Request, options: {
         ...(params.sort !== DEFAULT_SORT || params.order !== 'asc' ? [{ name: 'sort', value: params.sort }, { name: 'order', value: params.order }] : []),
         ...(params.limit !== DEFAULT_LIMIT ? [{ name: 'limit', value: String(params.limit) }] : []),
         ...(trash ? [{ name: 'trash', value: '1' }] : []),
+        ...(selectedView ? [{ name: 'selected', value: '1' }] : []),
       ],
       panel,
       panels: sidePanels,
@@ -200,6 +231,7 @@ export async function buildListView(ctx: PluginContext, req: Request, options: {
       headers: shownColumns.map((c) => header(params, c)),
       rows: items.map((c) => ({
         id: c.id,
+        selected: picked.has(c.id),
         href: `/crm/contacts/${c.id}`,
         name: c.name || '—',
         person: c.kind === 'person',
@@ -210,7 +242,28 @@ export async function buildListView(ctx: PluginContext, req: Request, options: {
       pager: pager(req, params, result, items.length),
       chooser: [...chosen.map((c) => ({ id: c.id, title: c.title, visible: true })), ...catalog.filter((c) => !chosenIds.has(c.id)).map((c) => ({ id: c.id, title: c.title, visible: false }))],
       errors: translate(req, errors),
-      empty: items.length ? null : trash ? 'trash' : filtered || errors.length ? 'filtered' : 'none',
+      empty: items.length ? null : trash ? 'trash' : selectedView && !filtered && !errors.length ? 'selection' : filtered || selectedView || errors.length ? 'filtered' : 'none',
+      selectable,
+      selection: selectable
+        ? {
+            count: selectionCount,
+            text: selectedText(req, selectionCount),
+            pageSelected: items.length > 0 && items.every((c) => picked.has(c.id)),
+            // "Select all that match" while the list is more than what is ticked on this page.
+            matching:
+              !selectedView && matching > items.length
+                ? {
+                    filter: new URLSearchParams(params.filters).toString(),
+                    text: req.t(result.total_capped ? 'crm:list.select_matching_capped' : 'crm:list.select_matching', { count: matching, formatted: number.format(matching) }),
+                    done: allMatchingSelected,
+                    doneText: req.t('crm:list.all_matching_selected', { count: matching, formatted: number.format(matching) }),
+                  }
+                : null,
+            href: SELECTED_HREF,
+          }
+        : null,
+      actions: selectable ? actionForms(req, new ListActionRunner(ctx).available(user), { dictionary, users }) : [],
+      job,
       restored: restored ? { name: restored.name, href: `/crm/contacts/${restored.id}` } : null,
       listHref: LIST_PATH,
       trashHref: `${LIST_PATH}?trash=1`,

@@ -6,13 +6,15 @@
 import type { Sequelize } from 'sequelize';
 import { HttpError, TOKENS, inject, injectable, type CurrentUser, type ExtensionRegistry, type SettingsStore, type ValidationService } from '../../../host/api.js';
 import { CrmTokens, filterConditions, type ContactQueryService, type ContactScope, type ListQuery, type ListResult } from '../api.js';
+import { listQuerySchema, plainConditionParams, toListQuery } from '../routes/api/list-query.js';
 import { CrmInternalTokens } from './contacts-service.js';
+import { MAX_PAGE } from './list-limits.js';
 import type { ContactLoader } from './contact-loader.js';
 import { valueColumn, type FieldsService } from './fields-service.js';
 import { DEFAULT_PHONE_COUNTRY, normalizePhone, type CountryCode } from './normalize/channels.js';
 import { foldText, searchTerms } from './normalize/text.js';
 
-export const MAX_PAGE = 500;
+export { MAX_PAGE };
 export const STANDARD_SORTS: Record<string, string> = {
   name: 'c.name_key',
   created_at: 'c.created_at',
@@ -76,12 +78,30 @@ export class ContactQueryImpl implements ContactQueryService {
   /** The WHERE clause of a list query, scope first. */
   async build(user: CurrentUser, q: ListQuery): Promise<Sql> {
     const scope = this.scope.condition(user, 'c');
-    const sql: Sql = { where: [scope.sql], params: [...scope.params], joins: [], joinParams: [] };
+    const sql: Sql = { where: [scope.sql, q.trash ? 'c.deleted_at IS NOT NULL' : 'c.deleted_at IS NULL'], params: [...scope.params], joins: [], joinParams: [] };
+    await this.addFilters(user, q, sql);
+    return sql;
+  }
+
+  fromParams(params: Record<string, string | string[]>): ListQuery {
+    const query = plainConditionParams(params, this.extensions.list(filterConditions));
+    const errors = this.validator.validate(listQuerySchema, query, true);
+    if (errors.length) throw new HttpError(400, 'invalid_input', 'host:errors.invalid_input', errors);
+    return toListQuery(query);
+  }
+
+  async filterSql(q: ListQuery): Promise<{ sql: string; params: unknown[] }> {
+    const sql: Sql = { where: [], params: [], joins: [], joinParams: [] };
+    await this.addFilters(null, q, sql);
+    return { sql: sql.where.length ? sql.where.map((w) => `(${w})`).join(' AND ') : '1 = 1', params: sql.params };
+  }
+
+  /** The query's filters (everything but the scope and the trash rule); `user` null applies conditions of every enabled plugin. */
+  private async addFilters(user: CurrentUser | null, q: ListQuery, sql: Sql): Promise<void> {
     const add = (clause: string, ...params: unknown[]) => {
       sql.where.push(clause);
       sql.params.push(...params);
     };
-    add(q.trash ? 'c.deleted_at IS NOT NULL' : 'c.deleted_at IS NULL');
     if (q.kind) add('c.kind = ?', q.kind);
     for (const field of ['status_id', 'category_id', 'responsible_id', 'class_id'] as const) {
       const ids = q[field];
@@ -99,7 +119,6 @@ export class ContactQueryImpl implements ContactQueryService {
     if (q.q?.trim()) await this.search(q.q.trim(), add);
     for (const [key, value] of Object.entries(q.custom ?? {})) await this.customFilter(key, value, add);
     for (const [id, value] of Object.entries(q.conditions ?? {})) this.condition(user, id, value, add);
-    return sql;
   }
 
   /** Name words by prefix, an email, a phone or a tax id. */
@@ -171,7 +190,7 @@ export class ContactQueryImpl implements ContactQueryService {
   }
 
   /** A filter condition contributed by a plugin, validated against its schema. */
-  private condition(user: CurrentUser, id: string, value: unknown, add: (clause: string, ...params: unknown[]) => void): void {
+  private condition(user: CurrentUser | null, id: string, value: unknown, add: (clause: string, ...params: unknown[]) => void): void {
     const condition = this.extensions.list(filterConditions, user).find((c) => `${c.pluginId}.${c.id}` === id);
     if (!condition) throw invalid(`conditions.${id}`, 'crm:errors.unknown_condition');
     const errors = this.validator.validate(condition.schema, value, true);

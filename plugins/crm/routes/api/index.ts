@@ -8,7 +8,9 @@ import { registerContactViewRoutes } from './contact-views.js';
 import { registerDictionaryRoutes } from './dictionaries.js';
 import { registerDuplicateCheck } from './duplicate-check.js';
 import { registerFieldRoutes } from './fields.js';
+import { registerListActionRoutes } from './list-actions.js';
 import { registerNoteRoutes } from './notes.js';
+import { registerSelectionRoutes } from './selections.js';
 
 export function registerApiRoutes(ctx: PluginContext): void {
   // First: Express matches in order, and /contacts/:id would take "duplicates-check" as an id.
@@ -18,4 +20,6 @@ export function registerApiRoutes(ctx: PluginContext): void {
   registerNoteRoutes(ctx);
   registerFieldRoutes(ctx);
   registerDictionaryRoutes(ctx);
+  registerSelectionRoutes(ctx);
+  registerListActionRoutes(ctx);
 }

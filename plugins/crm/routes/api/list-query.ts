@@ -4,9 +4,9 @@
  * so a misspelt filter never silently returns every contact.
  */
 import type { RequestHandler } from 'express';
-import { TOKENS, type ExtensionRegistry, type PluginContext } from '../../../../host/api.js';
-import { filterConditions, type ListQuery } from '../../api.js';
-import { MAX_PAGE } from '../../services/contact-query.js';
+import { TOKENS, type Contributed, type ExtensionRegistry, type PluginContext } from '../../../../host/api.js';
+import { filterConditions, type FilterCondition, type ListQuery } from '../../api.js';
+import { MAX_PAGE } from '../../services/list-limits.js';
 import { invalid } from './params.js';
 
 /** Comma-separated or repeated ids; 0 stands for "none". */
@@ -120,14 +120,20 @@ function parseCondition(name: string, text: string): Record<string, unknown> {
  */
 export function conditionParams(ctx: PluginContext): RequestHandler {
   return (req, _res, next) => {
-    const query = { ...(req.query as Record<string, unknown>) };
-    for (const c of ctx.get<ExtensionRegistry>(TOKENS.Extensions).list(filterConditions, req.user)) {
-      if (!c.param || !(c.param.name in query)) continue;
-      const raw = ([] as unknown[]).concat(query[c.param.name]).map(String);
-      delete query[c.param.name];
-      query[`condition.${c.pluginId}.${c.id}`] = JSON.stringify(c.param.value(raw));
-    }
+    const query = plainConditionParams(req.query as Record<string, unknown>, ctx.get<ExtensionRegistry>(TOKENS.Extensions).list(filterConditions, req.user));
     Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true });
     next();
   };
+}
+
+/** A copy of `query` with the plain parameters of these conditions rewritten into `condition.<plugin>.<id>` JSON. */
+export function plainConditionParams(query: Record<string, unknown>, conditions: Array<Contributed<FilterCondition>>): Record<string, unknown> {
+  const out = { ...query };
+  for (const c of conditions) {
+    if (!c.param || !(c.param.name in out)) continue;
+    const raw = ([] as unknown[]).concat(out[c.param.name]).map(String);
+    delete out[c.param.name];
+    out[`condition.${c.pluginId}.${c.id}`] = JSON.stringify(c.param.value(raw));
+  }
+  return out;
 }
