@@ -71,7 +71,7 @@ export class ContactQueryImpl implements ContactQueryService {
     const saved = (await this.settings.get<Record<string, unknown>>('plugin:crm', 'settings')) ?? {};
     return {
       default_phone_country: (saved.default_phone_country as CountryCode | undefined) ?? DEFAULT_PHONE_COUNTRY,
-      exact_count_limit: Number(saved.exact_count_limit ?? 100_000),
+      exact_count_limit: Number(saved.exact_count_limit ?? 10_000),
     };
   }
 
@@ -226,7 +226,9 @@ export class ContactQueryImpl implements ContactQueryService {
     const params = [...sql.params];
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
-      where.push(`(${sort.expr} ${desc ? '<' : '>'} ? OR (${sort.expr} = ? AND c.id ${desc ? '<' : '>'} ?))`);
+      // The leading `>=` gives the database a range on the sort index; the rest breaks ties by id.
+      const [cmp, cmpEq] = desc ? ['<', '<='] : ['>', '>='];
+      where.push(`${sort.expr} ${cmpEq} ? AND (${sort.expr} ${cmp} ? OR c.id ${cmp} ?)`);
       params.push(c.v, c.v, c.id);
     }
     const dir = desc ? 'DESC' : 'ASC';
