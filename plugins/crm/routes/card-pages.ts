@@ -8,6 +8,7 @@ import { registerCardEdit } from './card-edit.js';
 import { registerCardHistory } from './card-history.js';
 import { registerCardNew } from './card-new.js';
 import { registerCardNotes } from './card-notes.js';
+import { registerPhotoRoutes } from './card-photo.js';
 import { registerCardTrash } from './card-trash.js';
 import { registerCardView } from './card-view.js';
 
@@ -18,4 +19,5 @@ export function registerCardPages(ctx: PluginContext): void {
   registerCardNotes(ctx);
   registerCardHistory(ctx);
   registerCardTrash(ctx);
+  registerPhotoRoutes(ctx);
 }

@@ -28,7 +28,7 @@ export function registerCardView(ctx: PluginContext): void {
           header,
           tabs: tabViews(contact.id, headers),
           styles: ['/assets/p/crm/card.css'],
-          scripts: ['/assets/p/crm/card.js'],
+          scripts: ['/assets/p/crm/card.js', '/assets/p/crm/photo.js'],
         }),
       );
     },
