@@ -1,0 +1,68 @@
+// The tag input of the client card's header, progressively enhanced (it works without this file):
+// - when the card refreshes its header (after any change), what is being typed into the tag
+//   input stays, and its suggestions come back;
+// - arrow keys move through the suggestions, Escape closes them.
+// Loaded by the slot itself (the card page does not know about it), so it guards against running
+// twice. No inline scripts (CSP); user text is only ever set as a value.
+/* global htmx */
+(function () {
+  'use strict';
+  if (window.__tagsSlot) return;
+  window.__tagsSlot = true;
+
+  var typed = []; // [{id, value, focused}] of inputs inside the element being swapped
+
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var target = e.detail.target;
+    typed = [];
+    // Our own answers (the slot itself) bring a fresh input on purpose; a target no longer in the
+    // page (an older refresh) holds nothing live.
+    if (!target || target.classList.contains('tags-slot') || !document.body.contains(target)) return;
+    target.querySelectorAll('input.tags-input').forEach(function (input) {
+      if (input.value) typed.push({ id: input.id, value: input.value, focused: document.activeElement === input });
+    });
+  });
+
+  document.addEventListener('htmx:afterSwap', function () {
+    typed.forEach(function (t) {
+      var input = document.getElementById(t.id); // the same id means the same tags
+      if (input && !input.value) input.value = t.value;
+    });
+  });
+
+  document.addEventListener('htmx:afterSettle', function () {
+    var restored = typed;
+    typed = [];
+    restored.forEach(function (t) {
+      var input = document.getElementById(t.id);
+      if (input && t.focused && document.activeElement === input && typeof htmx !== 'undefined') htmx.trigger(input, 'focus');
+    });
+  });
+
+  function itemsOf(form) {
+    return Array.prototype.slice.call(form.querySelectorAll('.tags-suggest-item'));
+  }
+
+  document.addEventListener('keydown', function (e) {
+    var form = e.target.closest && e.target.closest('.tags-add');
+    if (!form) return;
+    var items = itemsOf(form);
+    var input = form.querySelector('.tags-input');
+    var at = items.indexOf(e.target);
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      if (!items.length) return;
+      e.preventDefault();
+      var next = e.key === 'ArrowDown' ? at + 1 : at - 1;
+      if (next >= items.length) next = 0;
+      if (next < 0) { input.focus(); return; }
+      items[next].focus();
+    } else if (e.key === 'Escape') {
+      var box = form.querySelector('.tags-suggest');
+      if (box && box.children.length) {
+        e.preventDefault();
+        box.replaceChildren();
+        input.focus();
+      }
+    }
+  });
+})();
