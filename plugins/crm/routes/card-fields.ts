@@ -98,9 +98,9 @@ export function customSpec(field: FieldDefinition): FieldSpec {
   return { key: `custom.${field.key}`, group: 'custom', editor: CUSTOM_EDITORS[field.type], custom: field };
 }
 
-/** Every field of a contact of this kind, standard then custom, in display order. */
-export function fieldsFor(kind: ContactKind, custom: FieldDefinition[]): FieldSpec[] {
-  return [...STANDARD_FIELDS.filter((f) => !f.kinds || f.kinds.includes(kind)), ...custom.map(customSpec)];
+/** Every field of a contact of this kind, standard (less the hidden ones) then custom, in display order. */
+export function fieldsFor(kind: ContactKind, custom: FieldDefinition[], hidden: ReadonlySet<string> = new Set()): FieldSpec[] {
+  return [...STANDARD_FIELDS.filter((f) => (!f.kinds || f.kinds.includes(kind)) && !hidden.has(f.key)), ...custom.map(customSpec)];
 }
 
 /** The spec of a field name as used in URLs and history, or null (also for hidden custom fields). */

@@ -10,6 +10,7 @@ import { DictionariesService } from '../services/dictionaries-service.js';
 import { FieldsService } from '../services/fields-service.js';
 import type { FieldSpec } from './card-fields.js';
 import { isHttpError, type CardServices } from './card-support.js';
+import { hiddenStandardFields } from '../services/standard-fields.js';
 
 export interface DisplayItem {
   text: string;
@@ -43,11 +44,13 @@ export class CardLookups {
     readonly dictionary: DictionaryItem[],
     readonly users: UserRecord[],
     readonly customFields: FieldDefinition[],
+    /** Standard fields an administrator hid (Contact settings > Standard fields). */
+    readonly hiddenFields: Set<string>,
   ) {}
 
   static async load(s: CardServices, req: Request): Promise<CardLookups> {
-    const [dictionary, users, customFields] = await Promise.all([s.dictionaries.all(), s.users.list(), s.fields.all()]);
-    return new CardLookups(s, req, dictionary, users, customFields);
+    const [dictionary, users, customFields, hiddenFields] = await Promise.all([s.dictionaries.all(), s.users.list(), s.fields.all(), hiddenStandardFields(s.settings)]);
+    return new CardLookups(s, req, dictionary, users, customFields, hiddenFields);
   }
 
   get isAdmin(): boolean {

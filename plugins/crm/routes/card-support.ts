@@ -11,6 +11,7 @@ import {
   type ExtensionRegistry,
   type FieldError,
   type PluginContext,
+  type SettingsStore,
   type UsersService,
   type ValidationService,
   type ViewRenderer,
@@ -35,6 +36,7 @@ export interface CardServices {
   extensions: ExtensionRegistry;
   validator: ValidationService;
   logger: Logger;
+  settings: SettingsStore;
 }
 
 /** The services the card needs, resolved when a request comes in (after the host started). */
@@ -53,6 +55,7 @@ export function cardServices(ctx: PluginContext): CardServices {
     extensions: ctx.get(TOKENS.Extensions),
     validator: ctx.get(TOKENS.Validation),
     logger: ctx.get(TOKENS.Logger),
+    settings: ctx.get(TOKENS.Settings),
   };
 }
 

@@ -28,12 +28,13 @@ export interface ColumnDef {
  * The name is always the first column; these follow it in this order. Category and "updated" are
  * offered but not shown until chosen, so the default table fits a laptop screen.
  */
-const STANDARD: Array<{ id: string; sort: string | null; byDefault: boolean }> = [
+/** `field`: the standard contact field a column shows, so hiding that field hides the column. */
+const STANDARD: Array<{ id: string; sort: string | null; byDefault: boolean; field?: string }> = [
   { id: 'status', sort: 'status_id', byDefault: true },
   { id: 'email', sort: null, byDefault: true },
   { id: 'phone', sort: null, byDefault: true },
-  { id: 'job_title', sort: 'job_title', byDefault: true },
-  { id: 'category', sort: 'category_id', byDefault: false },
+  { id: 'job_title', sort: 'job_title', byDefault: true, field: 'job_title' },
+  { id: 'category', sort: 'category_id', byDefault: false, field: 'category_id' },
   { id: 'responsible', sort: 'responsible_id', byDefault: true },
   { id: 'created_at', sort: 'created_at', byDefault: true },
   { id: 'updated_at', sort: 'updated_at', byDefault: false },
@@ -41,9 +42,9 @@ const STANDARD: Array<{ id: string; sort: string | null; byDefault: boolean }> =
 
 const UNSORTABLE_FIELDS = new Set(['multi_select', 'long_text']);
 
-export function columnCatalog(req: Request, fields: FieldDefinition[], contributed: Array<Contributed<ListColumn>>): ColumnDef[] {
+export function columnCatalog(req: Request, fields: FieldDefinition[], contributed: Array<Contributed<ListColumn>>, hidden: ReadonlySet<string> = new Set()): ColumnDef[] {
   return [
-    ...STANDARD.map((c) => ({ id: c.id, title: req.t(`crm:list.col.${c.id}`), sort: c.sort, source: 'standard' as const, byDefault: c.byDefault })),
+    ...STANDARD.filter((c) => !c.field || !hidden.has(c.field)).map((c) => ({ id: c.id, title: req.t(`crm:list.col.${c.id}`), sort: c.sort, source: 'standard' as const, byDefault: c.byDefault })),
     ...fields.map((f) => ({
       id: `custom.${f.key}`,
       title: FieldsService.label(f, req.language),

@@ -3,6 +3,7 @@
  * contacts), the column choice saved per user, restoring from the trash, the name suggestions
  * other screens use, and the selection with its mass actions (list-selection.ts).
  */
+import { hiddenStandardFields } from '../services/standard-fields.js';
 import type { Sequelize } from 'sequelize';
 import { HttpError, TOKENS, type ExtensionRegistry, type PluginContext, type SettingsStore, type ViewRenderer } from '../../../host/api.js';
 import { CrmTokens, listColumns, type ContactKind, type ContactQueryService, type ContactScope, type ContactsService } from '../api.js';
@@ -63,7 +64,7 @@ export function registerListPages(ctx: PluginContext): void {
       const user = req.user!;
       const settings = ctx.get<SettingsStore>(TOKENS.Settings);
       const body = req.body as { columns?: string[]; reset?: boolean };
-      const catalog = columnCatalog(req, await ctx.get<FieldsService>(CrmTokens.Fields).all(), ctx.get<ExtensionRegistry>(TOKENS.Extensions).list(listColumns, user));
+      const catalog = columnCatalog(req, await ctx.get<FieldsService>(CrmTokens.Fields).all(), ctx.get<ExtensionRegistry>(TOKENS.Extensions).list(listColumns, user), await hiddenStandardFields(settings));
       if (body.reset) {
         await settings.set(`user:${user.id}`, COLUMNS_KEY, null);
       } else {

@@ -4,6 +4,7 @@
  * shapes it all for the view, with the user's selection (ticks, the bar, the mass actions' forms)
  * and `selected=1`, the list narrowed to that selection.
  */
+import { hiddenStandardFields } from '../services/standard-fields.js';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
@@ -164,7 +165,7 @@ export async function buildListView(ctx: PluginContext, req: Request, options: {
     errors = Array.isArray(err.details) && err.details.length ? err.details : [{ field: '', code: err.code, message: err.messageKey }];
   }
 
-  const catalog = columnCatalog(req, fields, extensions.list(listColumns, user));
+  const catalog = columnCatalog(req, fields, extensions.list(listColumns, user), await hiddenStandardFields(ctx.get<SettingsStore>(TOKENS.Settings)));
   const chosen = await chosenColumns(ctx.get<SettingsStore>(TOKENS.Settings), user, catalog);
   const trash = Boolean(params.query.trash);
   const shownColumns: ColumnDef[] = trash ? [...chosen, { id: 'deleted_at', title: req.t('crm:list.col.deleted_at'), sort: null, source: 'standard', byDefault: false }] : chosen;

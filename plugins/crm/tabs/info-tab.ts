@@ -10,7 +10,7 @@ import { cardServices } from '../routes/card-support.js';
 export async function renderInfoTab(ctx: PluginContext, contact: Contact, req: Request): Promise<string> {
   const s = cardServices(ctx);
   const [lookups, editable] = await Promise.all([CardLookups.load(s, req), contact.deleted_at ? false : s.scope.canEdit(req.user!, contact.id)]);
-  const specs = fieldsFor(contact.kind, lookups.customFields);
+  const specs = fieldsFor(contact.kind, lookups.customFields, lookups.hiddenFields);
   const groups = [];
   for (const group of GROUPS) {
     const fields = await Promise.all(specs.filter((f) => f.group === group).map((f) => fieldView(f, contact, lookups, editable)));
