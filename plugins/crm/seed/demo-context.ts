@@ -3,11 +3,12 @@
  * and users it spreads contacts over, and the demo custom fields. Empty dictionaries are fine:
  * the contacts then simply have no status, category, type or source.
  */
+import { readCrmSettings } from '../services/crm-settings.js';
 import { TOKENS, type CurrentUser, type HostServices, type SettingsStore, type UsersService } from '../../../host/api.js';
 import { CrmTokens } from '../api.js';
 import type { DictionariesService } from '../services/dictionaries-service.js';
 import type { FieldsService } from '../services/fields-service.js';
-import { DEFAULT_PHONE_COUNTRY, type CountryCode } from '../services/normalize/channels.js';
+import type { CountryCode } from '../services/normalize/channels.js';
 import { ensureDemoFields } from './demo-fields.js';
 import type { DemoRefs } from './generator.js';
 
@@ -43,6 +44,5 @@ export async function demoRefs(host: HostServices): Promise<DemoRefs> {
 
 /** The CRM's default phone country, as the contacts service reads it. */
 export async function defaultPhoneCountry(host: HostServices): Promise<CountryCode> {
-  const saved = await host.get<SettingsStore>(TOKENS.Settings).get<{ default_phone_country?: string }>('plugin:crm', 'settings');
-  return (saved?.default_phone_country as CountryCode | undefined) ?? DEFAULT_PHONE_COUNTRY;
+  return (await readCrmSettings(host.get<SettingsStore>(TOKENS.Settings))).default_phone_country;
 }

@@ -3,6 +3,7 @@
  * keyset cursors and counts, always inside the access scope. It selects ids with one SQL query
  * shaped to the indexes of the migrations, then loads that page's contacts.
  */
+import { readCrmSettings, type CrmSettings } from './crm-settings.js';
 import type { Sequelize } from 'sequelize';
 import { HttpError, TOKENS, inject, injectable, type CurrentUser, type ExtensionRegistry, type SettingsStore, type ValidationService } from '../../../host/api.js';
 import { CrmTokens, filterConditions, type ContactQueryService, type ContactScope, type ListQuery, type ListResult } from '../api.js';
@@ -11,7 +12,7 @@ import { CrmInternalTokens } from './contacts-service.js';
 import { MAX_PAGE } from './list-limits.js';
 import type { ContactLoader } from './contact-loader.js';
 import { valueColumn, type FieldsService } from './fields-service.js';
-import { DEFAULT_PHONE_COUNTRY, normalizePhone, type CountryCode } from './normalize/channels.js';
+import { normalizePhone } from './normalize/channels.js';
 import { foldText, searchTerms } from './normalize/text.js';
 
 export { MAX_PAGE };
@@ -67,13 +68,10 @@ export class ContactQueryImpl implements ContactQueryService {
     @inject(CrmInternalTokens.Loader) private readonly loader: ContactLoader,
   ) {}
 
-  private async crmSettings(): Promise<{ default_phone_country: CountryCode; exact_count_limit: number }> {
-    const saved = (await this.settings.get<Record<string, unknown>>('plugin:crm', 'settings')) ?? {};
-    return {
-      default_phone_country: (saved.default_phone_country as CountryCode | undefined) ?? DEFAULT_PHONE_COUNTRY,
-      exact_count_limit: Number(saved.exact_count_limit ?? 10_000),
-    };
+  private crmSettings(): Promise<CrmSettings> {
+    return readCrmSettings(this.settings);
   }
+
 
   /** The WHERE clause of a list query, scope first. */
   async build(user: CurrentUser, q: ListQuery): Promise<Sql> {

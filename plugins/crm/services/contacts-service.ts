@@ -3,6 +3,7 @@
  * validates the whole input first (a translated error per field, nothing saved half-way), uses a
  * version number against lost updates, and records history in the same transaction.
  */
+import { readCrmSettings } from './crm-settings.js';
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import {
   HttpError,
@@ -33,7 +34,7 @@ import type { ContactLoader } from './contact-loader.js';
 import { notFound } from './contact-scope.js';
 import type { DictionariesService } from './dictionaries-service.js';
 import type { FieldsService } from './fields-service.js';
-import { DEFAULT_PHONE_COUNTRY, type CountryCode } from './normalize/channels.js';
+import type { CountryCode } from './normalize/channels.js';
 import { displayName, foldText, searchTerms } from './normalize/text.js';
 
 export const CrmInternalTokens = {
@@ -60,8 +61,7 @@ export class ContactsServiceImpl implements ContactsService {
   }
 
   private async defaultCountry(): Promise<CountryCode> {
-    const saved = await this.settings.get<{ default_phone_country?: string }>('plugin:crm', 'settings');
-    return (saved?.default_phone_country as CountryCode | undefined) ?? DEFAULT_PHONE_COUNTRY;
+    return (await readCrmSettings(this.settings)).default_phone_country;
   }
 
   /** The visible row, or 404; trashed rows only when asked. */
