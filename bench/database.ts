@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import mysql from 'mysql2/promise';
+import { createMysqlDatabase as createServerDatabase } from '../tests/support/test-database.js';
 
 export type BenchDialect = 'sqlite' | 'mysql';
 
@@ -36,30 +36,8 @@ export function createSqliteDatabase(prefix = 'crm-bench-db-'): BenchDatabase {
 
 /** Creates `crm_bench_<random>` on the server of `serverUrl` (its own database name is ignored). */
 export async function createMysqlDatabase(serverUrl: string): Promise<BenchDatabase> {
-  const parsed = new URL(serverUrl.replace(/^mariadb:/, 'mysql:'));
-  const name = `crm_bench_${randomBytes(4).toString('hex')}`;
-  const server = {
-    host: parsed.hostname,
-    port: Number(parsed.port || 3306),
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-  };
-  const run = async (sql: string): Promise<void> => {
-    const connection = await mysql.createConnection(server);
-    try {
-      await connection.query(sql);
-    } finally {
-      await connection.end();
-    }
-  };
-  await run(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  parsed.pathname = `/${name}`;
-  return {
-    dialect: 'mysql',
-    url: parsed.toString(),
-    location: `${server.host}:${server.port}/${name}`,
-    drop: () => run(`DROP DATABASE IF EXISTS \`${name}\``),
-  };
+  const db = await createServerDatabase(serverUrl, `crm_bench_${randomBytes(4).toString('hex')}`);
+  return { dialect: 'mysql', url: db.url, location: `${db.server.host}:${db.server.port}/${db.name}`, drop: db.remove };
 }
 
 /** MySQL/MariaDB when `DATABASE_URL` names such a server, else a temporary SQLite file. */

@@ -28,10 +28,14 @@ interface Created {
   remove(): Promise<void>;
 }
 
-async function createMysqlDatabase(serverUrl: string): Promise<Created> {
+/**
+ * Creates a database on the server of `serverUrl`: `name`, or the URL's database name plus a
+ * random suffix. Also used by the benchmarks.
+ */
+export async function createMysqlDatabase(serverUrl: string, name?: string): Promise<Created & { server: { host: string; port: number }; name: string }> {
   const parsed = new URL(serverUrl.replace(/^mariadb:/, 'mysql:'));
   const base = parsed.pathname.replace(/^\//, '') || 'crm_test';
-  const name = `${base}_${randomBytes(4).toString('hex')}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
+  name ??= `${base}_${randomBytes(4).toString('hex')}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
   const server = {
     host: parsed.hostname,
     port: Number(parsed.port || 3306),
@@ -48,7 +52,7 @@ async function createMysqlDatabase(serverUrl: string): Promise<Created> {
   };
   await run(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   parsed.pathname = `/${name}`;
-  return { url: parsed.toString(), remove: () => run(`DROP DATABASE IF EXISTS \`${name}\``) };
+  return { url: parsed.toString(), remove: () => run(`DROP DATABASE IF EXISTS \`${name}\``), server, name };
 }
 
 function createSqliteDatabase(): Created {
