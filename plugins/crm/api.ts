@@ -323,9 +323,27 @@ export interface FieldTypeContribution extends Contribution {
   schema: Record<string, unknown>;
 }
 
+/**
+ * A column another plugin adds to import and export (e.g. tags, the contact class): its values
+ * for a page of exported contacts, and how to apply imported cells.
+ */
 export interface IoColumn extends Contribution {
+  /** i18n key of the column's title (the export header and the import mapping choice). */
   title: string;
+  /** Header names, in any language, that suggest this column when a file is imported. */
+  aliases?: string[];
+  /** Export: the cell of each contact of a page (no N+1). */
   values(contacts: Contact[]): Promise<Map<number, string>>;
+  /**
+   * Import: checks one cell before anything is written; returns a translated reason (i18n key)
+   * when the value is unacceptable, or null. Omit when every value is acceptable.
+   */
+  validate?(value: string): Promise<string | null>;
+  /**
+   * Import: applies the cells to contacts just written, inside the import's transaction. Omit
+   * for an export-only column.
+   */
+  apply?(rows: Array<{ contactId: number; value: string }>, context: { userId: number | null; transaction: Transaction }): Promise<void>;
 }
 
 export const profileTabs = defineExtensionPoint<ProfileTab>('crm.profile-tab/v1');
