@@ -128,6 +128,8 @@ export interface ImportService {
   /** Checks mapping and options (400 with details), remembers the mapping, records the import and queues its job. */
   start(user: CurrentUser, uploadId: string, mapping: MappingTarget[], options: ImportOptions): Promise<ImportRecord>;
   get(user: CurrentUser, id: number): Promise<ImportRecord>;
+  /** The staged file, mapping and options an import was started with (the wizard runs a dry run for real with them). */
+  settings(user: CurrentUser, id: number): Promise<{ uploadId: string; mapping: MappingTarget[]; options: ImportOptions }>;
   list(user: CurrentUser, limit?: number): Promise<ImportRecord[]>;
   /** The failed rows as CSV (the file's own columns plus a reason column), to fix and import again. */
   failedRowsCsv(user: CurrentUser, id: number, lng: string): Promise<NodeJS.ReadableStream>;
