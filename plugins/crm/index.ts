@@ -35,6 +35,7 @@ import { NotesService } from './services/notes-service.js';
 import { ProfileTabsService } from './services/profile-tabs.js';
 import { registerCoreTabs } from './tabs/core-tabs.js';
 import { registerCrmCli } from './seed/crm-cli.js';
+import { registerImportWeb } from './import/web/register-import-web.js';
 
 export function register(ctx: PluginContext): void {
   ctx.bind(
@@ -62,4 +63,5 @@ export function register(ctx: PluginContext): void {
   registerSettingsPages(ctx);
   registerApiRoutes(ctx);
   registerCrmCli(ctx);
+  registerImportWeb(ctx);
 }

@@ -218,6 +218,7 @@ export async function buildListView(ctx: PluginContext, req: Request, options: {
       selectedView,
       trash,
       canCreate: user.can('crm.contacts.create'),
+      canImport: user.can('crm.contacts.import'),
       canRestore: trash && user.can('crm.contacts.delete'),
       q: params.query.q ?? '',
       hidden: [
