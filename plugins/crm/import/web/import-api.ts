@@ -39,10 +39,10 @@ export async function sendFailedRows(service: ImportService, req: Request, res: 
 
 /** Stages the uploaded file and starts the import; the temporary upload is gone afterwards either way. */
 export async function stageAndStart(ctx: PluginContext, req: Request): Promise<ImportRecord> {
-  const service = ctx.get<ImportService>(ImportTokens.Service);
   try {
     const file = uploadedFile(req);
     const { mapping, options } = apiSettings(ctx.get<ValidationService>(TOKENS.Validation), req.body);
+    const service = ctx.get<ImportService>(ImportTokens.Service);
     const { uploadId, sniff } = await service.stage(req.user!, file, options.read);
     return await service.start(req.user!, uploadId, mapping ?? (await service.suggestMapping(req.user!, sniff.headers)), { ...options, read: sniff.options });
   } finally {
