@@ -81,9 +81,8 @@
   });
 
   // Steps 3 and 4: when the job ends, the page is rendered again as the summary.
-  var page = document.querySelector('[data-import-record]');
-  var state = page && page.getAttribute('data-import-state');
-  if (page && (state === 'queued' || state === 'running')) {
+  var page = document.querySelector('[data-import-record][data-import-running]');
+  if (page) {
     var card = page.querySelector('[data-job-progress]');
     var ended = function (s) { return s === 'done' || s === 'failed' || s === 'cancelled'; };
     var reload = function (delay) { window.setTimeout(function () { window.location.reload(); }, delay); };

@@ -139,14 +139,15 @@ export function registerImportPages(ctx: PluginContext): void {
     summary: "An import's progress, then its summary",
     handler: async (req, res) => {
       const record = await service().get(req.user!, importId(req));
-      const view = importView(req, record);
-      const job = view.running && record.job_id ? await ctx.get<JobRunner>(TOKENS.Jobs).get(record.job_id) : null;
+      // The import's job, or the job undoing it: the page follows whichever still runs.
+      const job = record.job_id ? await ctx.get<JobRunner>(TOKENS.Jobs).get(record.job_id) : null;
+      const view = importView(req, record, job);
       // A dry run can be repeated for real, or its settings changed, from the file it read.
       const settings = record.dry_run && record.state === 'done' ? await service().settings(req.user!, record.id) : null;
       await page(req, res, 'summary', {
         title: req.t('crm:import-wizard.summary.title', { name: record.file_name }),
         record: view,
-        job: job ? jobView(job) : null,
+        job: job && view.running ? jobView(job) : null,
         runAction: settings ? `${IMPORT_BASE}/${record.id}/run` : null,
         changeHref: settings ? `${IMPORT_BASE}/uploads/${encodeURIComponent(settings.uploadId)}?from=${record.id}` : null,
       });

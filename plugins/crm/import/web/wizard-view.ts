@@ -124,15 +124,16 @@ export function jobView(job: JobInfo) {
 const RUNNING = new Set(['queued', 'running']);
 
 /** One import in the recent list and on its own page. */
-export function importView(req: Request, record: ImportRecord) {
+export function importView(req: Request, record: ImportRecord, job: JobInfo | null = null) {
   const base = `/crm/import/${record.id}`;
+  const running = RUNNING.has(record.state) || (job !== null && RUNNING.has(job.state));
   return {
     ...record,
     href: base,
     stateLabel: req.t(`crm:import-wizard.state.${record.state}`),
     stateClass: record.state === 'done' ? 'success' : record.state === 'failed' ? 'danger' : RUNNING.has(record.state) ? 'primary' : 'secondary',
-    running: RUNNING.has(record.state),
+    running,
     errorsHref: record.failed > 0 ? `${base}/errors` : null,
-    undoAction: record.can_undo ? `${base}/undo` : null,
+    undoAction: record.can_undo && !running ? `${base}/undo` : null,
   };
 }
