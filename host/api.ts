@@ -244,8 +244,12 @@ export function defineEvent<P>(id: string): EventDefinition<P> {
 export type EventHandler<P> = (payload: P) => Promise<void> | void;
 
 export interface EventBus {
-  /** Runs every handler of enabled plugins; a failing handler is logged and the others go on. */
-  emit<P>(event: EventDefinition<P>, payload: P): Promise<void>;
+  /**
+   * Runs every handler of enabled plugins; a failing handler is logged and the others go on.
+   * With `rethrow`, the first failure is logged and thrown instead: for events whose handlers
+   * change data inside the emitter's transaction (`crm.contact.merged`), which must roll back.
+   */
+  emit<P>(event: EventDefinition<P>, payload: P, options?: { rethrow?: boolean }): Promise<void>;
   /** Runs "before" handlers in order; the first error is thrown so the caller can abort its write. */
   emitBefore<P>(event: EventDefinition<P>, payload: P): Promise<void>;
 }

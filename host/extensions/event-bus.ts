@@ -31,7 +31,7 @@ export class EventBusImpl implements EventBus {
     for (const map of [this.after, this.before]) for (const [id, list] of map) map.set(id, list.filter((h) => h.pluginId !== pluginId));
   }
 
-  async emit<P>(event: EventDefinition<P>, payload: P): Promise<void> {
+  async emit<P>(event: EventDefinition<P>, payload: P, options: { rethrow?: boolean } = {}): Promise<void> {
     for (const { pluginId, handler } of this.after.get(event.id) ?? []) {
       if (!this.isEnabled(pluginId)) continue;
       const started = performance.now();
@@ -40,6 +40,7 @@ export class EventBusImpl implements EventBus {
         this.logger.debug({ event: event.id, plugin: pluginId, ms: Math.round(performance.now() - started) }, 'event handled');
       } catch (err) {
         this.logger.error({ event: event.id, plugin: pluginId, ms: Math.round(performance.now() - started), err }, 'event handler failed');
+        if (options.rethrow) throw err;
       }
     }
   }
