@@ -298,6 +298,12 @@ export interface ListAction extends Contribution {
   icon?: string;
   /** JSON Schema of `params`, checked before `run`; the list builds the action's form from it. */
   schema?: Record<string, unknown>;
+  /**
+   * A page of this site that does the action on the user's selection instead of the list's form
+   * (the list posts the selection's form there), for actions that need a screen of their own
+   * (merge). `run` still serves the API.
+   */
+  href?: string;
   /** Runs on ids already limited by the access scope. */
   run(user: CurrentUser, ids: number[], params: Record<string, unknown>): Promise<{ changed: number }>;
 }

@@ -20,6 +20,7 @@ import {
   segmentSources,
 } from './api.js';
 import { registerCoreActions } from './actions/core-actions.js';
+import { registerMerge } from './merge/register.js';
 import { registerApiRoutes } from './routes/api/index.js';
 import { registerCardPages } from './routes/card-pages.js';
 import { registerListPages } from './routes/list-pages.js';
@@ -64,4 +65,5 @@ export function register(ctx: PluginContext): void {
   registerApiRoutes(ctx);
   registerCrmCli(ctx);
   registerImportWeb(ctx);
+  registerMerge(ctx);
 }

@@ -4,6 +4,8 @@
  * box in its own pane; the card and the other tabs keep working.
  */
 import type { PluginContext } from '../../../host/api.js';
+import type { Contact } from '../api.js';
+import { redirectMerged } from '../merge/merge-redirects.js';
 import { CardLookups } from './card-format.js';
 import { headerModel, permissions, tabViews } from './card-header.js';
 import { cardServices, idParam, sendFragment, user } from './card-support.js';
@@ -17,7 +19,12 @@ export function registerCardView(ctx: PluginContext): void {
     handler: async (req, res, next) => {
       if (!/^\d+$/.test(String(req.params.id))) return next(); // other /contacts/<word> pages
       const s = cardServices(ctx);
-      const contact = await s.contacts.get(user(req), idParam(req), { withDeleted: true });
+      let contact: Contact;
+      try {
+        contact = await s.contacts.get(user(req), idParam(req), { withDeleted: true });
+      } catch (err) {
+        return redirectMerged(ctx, req, res, idParam(req), err, '/crm/contacts'); // a merged contact's old URL
+      }
       const [lookups, headers] = await Promise.all([CardLookups.load(s, req), s.tabs.headers(contact, req)]);
       const perms = await permissions(s, req, contact);
       const header = await headerModel(s, req, contact, lookups, perms);

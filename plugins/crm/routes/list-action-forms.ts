@@ -44,6 +44,8 @@ export interface ActionForm {
   icon: string;
   description: string | null;
   danger: boolean;
+  /** The action's own page (ListAction.href): the form posts there and asks nothing. */
+  href: string | null;
   fields: ActionField[];
 }
 
@@ -98,7 +100,8 @@ export function actionForms(req: Request, actions: Array<Contributed<ListAction>
       icon: action.icon ?? 'lightning',
       description: schema.description ? req.t(schema.description) : null,
       danger: schema['x-crm-danger'] === true,
-      fields: Object.entries(schema.properties ?? {}).map(([name, prop]) => field(req, slug, name, prop, Boolean(schema.required?.includes(name)), sources)),
+      href: action.href && /^\/(?![/\\])/.test(action.href) ? action.href : null,
+      fields: action.href ? [] : Object.entries(schema.properties ?? {}).map(([name, prop]) => field(req, slug, name, prop, Boolean(schema.required?.includes(name)), sources)),
     };
   });
   // Destructive actions last, below a line.

@@ -1,6 +1,7 @@
 /** Contacts: list, create, read, change (with a version), trash, restore and purge. */
 import type { PluginContext } from '../../../../host/api.js';
 import { CrmTokens, type ContactInput, type ContactKind, type ContactQueryService, type ContactsService } from '../../api.js';
+import { redirectMerged } from '../../merge/merge-redirects.js';
 import { createContactSchema, patchContactSchema } from '../../services/contact-input.js';
 import { conditionParams, listQuerySchema, toListQuery } from './list-query.js';
 import { apiRoutes, pathId } from './params.js';
@@ -37,9 +38,14 @@ export function registerContactRoutes(ctx: PluginContext): void {
     method: 'get',
     path: '/contacts/:id',
     right: 'crm.access',
-    summary: 'One contact',
+    summary: 'One contact; a merged contact answers 301 with Location: /api/v1/contacts/<master id> when the caller may see the master',
     handler: async (req, res) => {
-      res.json(await contacts().get(req.user!, pathId(req)));
+      const id = pathId(req);
+      try {
+        res.json(await contacts().get(req.user!, id));
+      } catch (err) {
+        await redirectMerged(ctx, req, res, id, err, '/api/v1/contacts');
+      }
     },
   });
 
