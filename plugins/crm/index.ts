@@ -20,7 +20,7 @@ import {
   segmentSources,
 } from './api.js';
 import { registerCoreActions } from './actions/core-actions.js';
-import { registerMerge } from './merge/register.js';
+import { registerExport } from './export/index.js';
 import { registerApiRoutes } from './routes/api/index.js';
 import { registerCardPages } from './routes/card-pages.js';
 import { registerListPages } from './routes/list-pages.js';
@@ -59,11 +59,11 @@ export function register(ctx: PluginContext): void {
 
   registerCoreTabs(ctx);
   registerCoreActions(ctx);
+  registerExport(ctx); // before the list, card and API routes: /contacts/export is not a contact id
   registerListPages(ctx);
   registerCardPages(ctx);
   registerSettingsPages(ctx);
   registerApiRoutes(ctx);
   registerCrmCli(ctx);
   registerImportWeb(ctx);
-  registerMerge(ctx);
 }

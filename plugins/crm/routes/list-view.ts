@@ -269,6 +269,8 @@ export async function buildListView(ctx: PluginContext, req: Request, options: {
       restored: restored ? { name: restored.name, href: `/crm/contacts/${restored.id}` } : null,
       listHref: LIST_PATH,
       trashHref: `${LIST_PATH}?trash=1`,
+      // The export page with this list's filters (the selected view carries `selected=1`).
+      exportHref: !trash && user.can('crm.contacts.export') ? `${LIST_PATH}/export${params.filters.length ? `?${new URLSearchParams(params.filters).toString()}` : ''}` : null,
       currentUrl: req.originalUrl,
       styles: ['/assets/p/crm/list.css'],
       scripts: ['/assets/vendor/sortablejs/Sortable.min.js', '/assets/p/crm/list.js'],
