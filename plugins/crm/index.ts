@@ -21,6 +21,7 @@ import {
 } from './api.js';
 import { registerCoreActions } from './actions/core-actions.js';
 import { registerExport } from './export/index.js';
+import { registerMerge } from './merge/register.js';
 import { registerApiRoutes } from './routes/api/index.js';
 import { registerCardPages } from './routes/card-pages.js';
 import { registerListPages } from './routes/list-pages.js';
@@ -66,4 +67,5 @@ export function register(ctx: PluginContext): void {
   registerApiRoutes(ctx);
   registerCrmCli(ctx);
   registerImportWeb(ctx);
+  registerMerge(ctx);
 }
