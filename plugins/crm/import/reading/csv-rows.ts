@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
-import { parse, type CsvError } from 'csv-parse';
+import { parse, type CsvError, type Options } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { HttpError } from '../../../../host/api.js';
 import type { ImportEncoding, ImportRow, ReadOptions } from '../import-contract.js';
@@ -85,6 +85,18 @@ const QUOTE_ERRORS = new Set([
   'CSV_QUOTE_NOT_CLOSED', 'CSV_INVALID_CLOSING_QUOTE', 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE', 'CSV_INVALID_OPENING_QUOTE',
 ]);
 
+/** Line breaks inside a quoted cell: each CRLF, LF or CR is one; csv-parse counts CRLF as two. */
+function breaksIn(cell: string): { breaks: number; crlf: number } {
+  let breaks = 0;
+  let crlf = 0;
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell.charCodeAt(i);
+    if (c === 13) { breaks++; if (cell.charCodeAt(i + 1) === 10) { crlf++; i++; } }
+    else if (c === 10) breaks++;
+  }
+  return { breaks, crlf };
+}
+
 /**
  * Every non-empty record of the CSV with the 1-based line it starts on; the header row too
  * (the caller decides what it is). Cells are trimmed.
@@ -93,7 +105,10 @@ export async function* readCsvRecords(path: string, options: Pick<Required<ReadO
   const { head } = await readHead(path, 4);
   const file = createReadStream(path, { highWaterMark: CHUNK_BYTES, start: strayBomLength(head, options.encoding) });
   const decoder = decoderFor(options.encoding);
-  const parser = parse({
+  // Where the last record ended, to name the line of a broken one; csv-parse's own line count
+  // runs ahead by one for each CRLF inside quotes.
+  const at = { lastEnd: 0, emptyLines: 0, overcount: 0 };
+  const csvOptions: Options<ImportRow, string[]> = {
     delimiter: options.delimiter,
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
@@ -102,53 +117,54 @@ export async function* readCsvRecords(path: string, options: Pick<Required<ReadO
     skip_empty_lines: true,
     trim: true,
     max_record_size: MAX_IMPORT_RECORD_CHARS,
-    info: true,
-  });
+    // Runs as each record is parsed, so the position is known even when a later error ends the stream.
+    on_record: (record, info) => {
+      let breaks = 0;
+      let empty = true;
+      for (let i = 0; i < record.length; i++) {
+        const cell = record[i];
+        if (cell.includes('\n') || cell.includes('\r')) {
+          const inner = breaksIn(cell);
+          breaks += inner.breaks;
+          at.overcount += inner.crlf;
+        }
+        const trimmed = cell.trim();
+        if (trimmed !== cell) record[i] = trimmed;
+        if (trimmed) empty = false;
+      }
+      at.lastEnd = info.lines - at.overcount;
+      at.emptyLines = info.empty_lines;
+      if (empty) return null;
+      const line = at.lastEnd - breaks;
+      checkRow(record, line);
+      return { line, cells: record };
+    },
+  };
+  const parser = parse(csvOptions as unknown as Options);
   let failure: unknown = null;
   const fail = (err: unknown) => { failure ??= err; parser.destroy(); };
   file.on('error', fail);
   decoder.on('error', fail);
   file.pipe(decoder).pipe(parser);
-  // The last line a record ended on: a broken record starts after it.
-  let lastEnd = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      let inner = 0;
-      let empty = true;
-      for (let i = 0; i < record.length; i++) {
-        const cell = record[i];
-        if (cell.includes('\n')) inner += countNewlinesIn(cell);
-        const trimmed = cell.trim();
-        if (trimmed !== cell) record[i] = trimmed;
-        if (trimmed) empty = false;
-      }
-      const line = info.lines - inner;
-      lastEnd = info.lines;
-      if (empty) continue;
-      checkRow(record, line);
-      yield { line, cells: record };
-    }
+    for await (const row of parser as AsyncIterable<ImportRow>) yield row;
   } catch (err) {
-    throw await translate(failure ?? err, path, lastEnd);
+    throw await translate(failure ?? err, path, at);
   } finally {
     file.destroy();
     decoder.destroy();
     parser.destroy();
   }
-  if (failure) throw await translate(failure, path, lastEnd);
+  if (failure) throw await translate(failure, path, at);
 }
 
-function countNewlinesIn(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
-
-async function translate(err: unknown, path: string, lastEnd: number): Promise<unknown> {
+async function translate(err: unknown, path: string, at: { lastEnd: number; emptyLines: number }): Promise<unknown> {
   if (err instanceof HttpError) return err;
   if (err instanceof InvalidUtf8) return importFileError('import_mixed_encoding', { line: await lineOfInvalidUtf8(path) });
-  const code = (err as CsvError | null)?.code;
-  if (code && QUOTE_ERRORS.has(code)) return importFileError('import_bad_quotes', { line: lastEnd + 1 });
-  if (code === 'CSV_MAX_RECORD_SIZE') return importFileError('import_row_too_long', { line: lastEnd + 1, max: MAX_IMPORT_RECORD_CHARS });
+  const csvError = err as (CsvError & { empty_lines?: number }) | null;
+  // The broken record starts after the last good one and the empty lines since.
+  const line = at.lastEnd + 1 + Math.max(0, (csvError?.empty_lines ?? at.emptyLines) - at.emptyLines);
+  if (csvError?.code && QUOTE_ERRORS.has(csvError.code)) return importFileError('import_bad_quotes', { line });
+  if (csvError?.code === 'CSV_MAX_RECORD_SIZE') return importFileError('import_row_too_long', { line, max: MAX_IMPORT_RECORD_CHARS });
   return err;
 }

@@ -8,21 +8,21 @@ import type { ReadWarning } from '../import-contract.js';
 export function uniqueHeaders(cells: string[]): { headers: string[]; warnings: ReadWarning[] } {
   const seen = new Map<string, number>();
   const taken = new Set(cells.map((c) => c.trim().toLowerCase()));
-  const repeated = new Map<string, number>();
+  const repeated = new Map<string, { name: string; count: number }>();
   const headers = cells.map((cell, i) => {
     const base = cell.trim() || String(i + 1);
     const key = base.toLowerCase();
     const n = (seen.get(key) ?? 0) + 1;
     seen.set(key, n);
     if (n === 1) return base;
-    if (cell.trim()) repeated.set(base, n);
+    if (cell.trim()) repeated.set(key, { name: repeated.get(key)?.name ?? cells.find((c) => c.trim().toLowerCase() === key)!.trim(), count: n });
     let k = n;
     let name = `${base} (${k})`;
     while (taken.has(name.toLowerCase())) name = `${base} (${++k})`;
     taken.add(name.toLowerCase());
     return name;
   });
-  const warnings = [...repeated].map(([name, count]) => ({
+  const warnings = [...repeated.values()].map(({ name, count }) => ({
     messageKey: 'crm:import-file.duplicate_header',
     params: { name, count },
   }));
