@@ -37,6 +37,7 @@ import { NotesService } from './services/notes-service.js';
 import { ProfileTabsService } from './services/profile-tabs.js';
 import { registerCoreTabs } from './tabs/core-tabs.js';
 import { registerCrmCli } from './seed/crm-cli.js';
+import { registerImportEngine } from './import/engine/register-import-engine.js';
 import { registerImportWeb } from './import/web/register-import-web.js';
 
 export function register(ctx: PluginContext): void {
@@ -66,6 +67,7 @@ export function register(ctx: PluginContext): void {
   registerSettingsPages(ctx);
   registerApiRoutes(ctx);
   registerCrmCli(ctx);
+  registerImportEngine(ctx);
   registerImportWeb(ctx);
   registerMerge(ctx);
 }

@@ -1,0 +1,391 @@
+/**
+ * One import, run by its job: reads the staged file row by row (streamed), and per batch maps and
+ * checks the rows, resolves names and duplicates with a few queries, then writes in ONE
+ * transaction the new contacts (multi-row INSERTs), the updates of duplicates (through the
+ * contacts service, so history and versions work as everywhere), the plugins' columns, every
+ * row's outcome, the counters and the line reached. Because the line commits with the rows, a
+ * job resumed after a crash starts exactly after the last committed batch and never doubles a
+ * contact. A dry run is the same pipeline without the writes.
+ */
+import type { Sequelize, Transaction } from 'sequelize';
+import { HttpError, type Contributed, type CurrentUser, type JobContext } from '../../../../host/api.js';
+import type { Contact, ContactInput, ContactScope, ContactsService, FieldDefinition, HistoryWriter, IoColumn } from '../../api.js';
+import { addContact, BulkInserter, emptyTables, preparedContactRows } from '../../services/bulk-rows.js';
+import type { FieldsService } from '../../services/fields-service.js';
+import type { CountryCode } from '../../services/normalize/channels.js';
+import type { ImportRow as FileRow } from '../import-contract.js';
+import { findExisting, keysOf, type Existing } from './duplicates.js';
+import type { ImportFileReader } from './file-reader.js';
+import type { Counters, ImportRow, ImportStore, OutcomeRow } from './import-store.js';
+import { type ReferenceResolver } from './references.js';
+import { NAME_REQUIRED, RowMapper, isoDate, type Draft, type Reason } from './row-mapper.js';
+
+export interface RunDeps {
+  db: Sequelize;
+  store: ImportStore;
+  reader: ImportFileReader;
+  scope: ContactScope;
+  contacts: ContactsService;
+  history: HistoryWriter;
+  fields: FieldsService;
+  resolver: ReferenceResolver;
+  io: Map<string, Contributed<IoColumn>>;
+  /** The plugin column that takes `options.apply.tags`, when the tags plugin is enabled. */
+  tagsColumn: string | null;
+  defaultCountry: CountryCode;
+  batchSize: number;
+  filePath: string;
+}
+
+type Decision =
+  | { outcome: 'failed'; reason: Reason }
+  | { outcome: 'skipped'; reason: Reason; contactId: number | null }
+  | { outcome: 'created' }
+  | { outcome: 'updated'; contactId: number };
+
+const zero = (): Counters => ({ processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 });
+const YES = new Set(['1', 'true', 'yes', 'y', 'tak', 't', 'да', 'так', 'x', '+', 'on']);
+const NO = new Set(['0', 'false', 'no', 'n', 'nie', 'нет', 'ні', '-', 'off']);
+
+/** A cell as the fields service expects a value of this type. */
+function customValue(field: FieldDefinition, raw: unknown): unknown {
+  const text = Array.isArray(raw) ? raw.join(';') : String(raw);
+  switch (field.type) {
+    case 'multi_select':
+      return text.split(/[;,|]/).map((s) => s.trim()).filter(Boolean);
+    case 'checkbox':
+      return YES.has(text.toLowerCase()) ? true : NO.has(text.toLowerCase()) ? false : text;
+    case 'date':
+      return isoDate(text) ?? text;
+    case 'number':
+    case 'money':
+      return text.replace(/[\s\u00a0]/g, '');
+    default:
+      return text;
+  }
+}
+
+export class ImportRun {
+  private readonly mapper: RowMapper;
+  private readonly inserter: BulkInserter;
+  /** Keys of the rows taken so far in this run ("email:jan@x.pl" -> line and contact), for duplicates within the file. */
+  private readonly seen = new Map<string, { line: number; contactId: number | null }>();
+  private fieldsByKey = new Map<string, FieldDefinition>();
+  private requiredFields: FieldDefinition[] = [];
+
+  constructor(
+    private readonly deps: RunDeps,
+    private record: ImportRow,
+    private readonly user: CurrentUser,
+    private readonly job: JobContext<unknown> | null,
+  ) {
+    this.mapper = new RowMapper({ headers: record.headers, mapping: record.mapping, defaultKind: record.options.kind, defaultCountry: deps.defaultCountry });
+    this.inserter = new BulkInserter(deps.db);
+  }
+
+  private rows(): AsyncIterable<FileRow> {
+    return this.deps.reader.rows(this.deps.filePath, { header: true, encoding: 'utf-8', delimiter: ',', ...this.record.options.read } as never, this.record.format);
+  }
+
+  /** Runs (or resumes) the import to its end; returns the final record. */
+  async run(): Promise<void> {
+    const { store } = this.deps;
+    const id = this.record.id;
+    const all = await this.deps.fields.all();
+    this.fieldsByKey = new Map(all.map((f) => [f.key, f]));
+    this.requiredFields = all.filter((f) => f.required);
+    await store.set(id, { state: 'running' });
+
+    // Nothing half-imported: unless valid rows are to be kept, every row is checked before the
+    // first write. The check commits no line, so a check cut short by a crash simply runs again.
+    if (!this.record.dry_run && !this.record.options.keep_valid && this.record.line === 0) {
+      await store.clearOutcomes(id);
+      const checked = await this.pass('check');
+      if (checked === null) return this.finish('cancelled');
+      if (checked.failed > 0) {
+        await store.set(id, { ...checked, line: 0 });
+        return this.finish('failed', { key: 'crm:import.rows_invalid', params: { count: checked.failed } });
+      }
+      await store.clearOutcomes(id);
+      this.seen.clear();
+    }
+    const result = await this.pass(this.record.dry_run ? 'dry' : 'live');
+    return this.finish(result === null ? 'cancelled' : 'done');
+  }
+
+  private async finish(state: 'done' | 'failed' | 'cancelled', error?: Reason): Promise<void> {
+    await this.deps.store.set(this.record.id, { state, finished_at: new Date(), ...(error ? { error } : {}) });
+  }
+
+  /**
+   * Goes through the file after the committed line. `live` writes; `dry` counts without writing
+   * contacts (outcomes and counters are kept, for the report and the failed rows file); `check`
+   * only finds the failed rows (their outcomes are kept) and commits no progress. Returns the
+   * pass's counts, or null when cancelled.
+   */
+  private async pass(mode: 'check' | 'dry' | 'live'): Promise<Counters | null> {
+    const from = this.record.line;
+    const total = zero();
+    let batch: FileRow[] = [];
+    const flush = async (): Promise<boolean> => {
+      const counters = zero();
+      batch = await this.batch(batch, mode, counters);
+      for (const k of Object.keys(total) as Array<keyof Counters>) total[k] += counters[k];
+      await this.job?.progress(mode === 'check' ? total.processed : this.record.processed, this.record.total);
+      return !(this.job && (await this.job.cancelled()));
+    };
+    for await (const row of this.rows()) {
+      if (row.line <= from) continue;
+      batch.push(row);
+      if (batch.length >= this.deps.batchSize && !(await flush())) return null;
+    }
+    while (batch.length) if (!(await flush())) return null;
+    return total;
+  }
+
+  /** Maps and checks a batch's rows, resolving references, custom values and plugin columns. */
+  private async check(rows: FileRow[]): Promise<Draft[]> {
+    const drafts = rows.map((r) => this.mapper.map(r));
+    const apply = this.record.options.apply;
+    const companies = await this.deps.resolver.companies(drafts.flatMap((d) => (!d.error && d.refs.company ? [d.refs.company.value] : [])));
+    for (const d of drafts) {
+      if (d.error || !d.prepared) continue;
+      const s = d.prepared.scalars;
+      const fail = (reason: Reason, column?: string) => {
+        d.error ??= { ...reason, column };
+      };
+      for (const name of ['status', 'category', 'client_type', 'source'] as const) {
+        const ref = d.refs[name];
+        if (!ref) continue;
+        const found = this.deps.resolver.dictionary(name, ref.value);
+        if (typeof found === 'number') s[`${name}_id`] = found;
+        else fail(found, ref.column);
+      }
+      if (d.refs.responsible) {
+        const found = await this.deps.resolver.responsible(d.refs.responsible.value);
+        if (typeof found === 'number') s.responsible_id = found;
+        else fail(found, d.refs.responsible.column);
+      }
+      if (d.refs.company) {
+        const found = companies.get(d.refs.company.value)!;
+        if (typeof found === 'number') s.company_id = found;
+        else fail(found, d.refs.company.column);
+      }
+      // Values for every imported contact fill what the row leaves empty.
+      if (apply.status_id && s.status_id == null) s.status_id = apply.status_id;
+      if (apply.responsible_id && s.responsible_id == null) s.responsible_id = apply.responsible_id;
+      if (apply.class_id) s.class_id = apply.class_id;
+      const custom = Object.entries(d.custom);
+      if (custom.length && !d.error) {
+        const input = Object.fromEntries(custom.map(([key, c]) => [key, customValue(this.fieldsByKey.get(key)!, c.value)]));
+        const { values, errors } = await this.deps.fields.validate(input, { requireAll: false, defaultCountry: this.deps.defaultCountry });
+        if (errors.length) {
+          const e = errors[0]!;
+          fail({ key: e.message, params: e.params }, d.custom[e.field.slice(7)]?.column);
+        } else d.prepared.custom = values;
+      }
+      for (const cell of d.io) {
+        if (d.error) break;
+        const problem = (await this.deps.io.get(cell.target)?.validate?.(cell.value)) ?? null;
+        if (problem) fail({ key: problem, params: { value: cell.value } }, cell.column);
+      }
+    }
+    return drafts;
+  }
+
+  /** Create, update, skip or fail: duplicates by the chosen keys, in the base and earlier in the file. */
+  private decide(d: Draft, existing: Existing, dry: boolean, batchLines: Set<number>): Decision | 'cut' {
+    if (d.error) return { outcome: 'failed', reason: d.error };
+    const { dedupe_keys: keys, on_duplicate: policy } = this.record.options;
+    const own = policy === 'create' ? [] : keysOf(d, keys);
+    for (const k of own) {
+      const earlier = this.seen.get(k);
+      if (!earlier) continue;
+      if (policy === 'skip') return { outcome: 'skipped', reason: { key: 'crm:import.reason.duplicate_in_file', params: { line: earlier.line } }, contactId: earlier.contactId };
+      if (earlier.contactId !== null) return { outcome: 'updated', contactId: earlier.contactId };
+      // The earlier row is created in this very batch: it must be written before this one can update it.
+      if (!dry && batchLines.has(earlier.line)) return 'cut';
+      return { outcome: 'updated', contactId: 0 };
+    }
+    for (const k of own) {
+      const id = existing.byKey.get(k);
+      if (id === undefined) continue;
+      const key = k.slice(0, k.indexOf(':'));
+      const value = k.slice(key.length + 1);
+      // Safe side: a contact the user may not see is neither changed nor doubled, and not shown.
+      if (!existing.visible.has(id)) return { outcome: 'skipped', reason: { key: 'crm:import.reason.duplicate_hidden', params: { key, value } }, contactId: null };
+      if (policy === 'skip') return { outcome: 'skipped', reason: { key: 'crm:import.reason.duplicate', params: { key, value, id } }, contactId: id };
+      return { outcome: 'updated', contactId: id };
+    }
+    if (!d.hasName) return { outcome: 'failed', reason: NAME_REQUIRED };
+    const missing = this.requiredFields.find((f) => d.prepared!.custom?.[f.key] == null);
+    if (missing) return { outcome: 'failed', reason: { key: 'crm:import.reason.required_field', params: { field: missing.labels.en ?? missing.key } } };
+    return { outcome: 'created' };
+  }
+
+  /** One batch; returns the rows left for the next batch when it had to be cut. */
+  private async batch(rows: FileRow[], mode: 'check' | 'dry' | 'live', counters: Counters): Promise<FileRow[]> {
+    const dry = mode !== 'live';
+    const drafts = await this.check(rows);
+    const { options } = this.record;
+    const existing = options.on_duplicate === 'create' ? { byKey: new Map(), visible: new Set<number>() } : await findExisting(this.deps.db, this.deps.scope, this.user, options.dedupe_keys, drafts.filter((d) => !d.error));
+    const lines = new Set<number>();
+    const decided: Array<{ draft: Draft; decision: Decision }> = [];
+    let rest: FileRow[] = [];
+    for (const [i, draft] of drafts.entries()) {
+      const decision = this.decide(draft, existing, dry, lines);
+      if (decision === 'cut') {
+        rest = rows.slice(i);
+        break;
+      }
+      decided.push({ draft, decision });
+      lines.add(draft.line);
+      if (decision.outcome === 'created' || decision.outcome === 'updated') {
+        for (const k of keysOf(draft, options.dedupe_keys)) if (!this.seen.has(k)) this.seen.set(k, { line: draft.line, contactId: decision.outcome === 'updated' ? decision.contactId || null : null });
+      }
+    }
+    const lastLine = decided.at(-1)?.draft.line ?? this.record.line;
+    if (dry) {
+      const outcomes = decided.map(({ draft, decision }) => this.outcome(draft, decision, null, null));
+      this.count(counters, outcomes);
+      await this.deps.db.transaction(async (transaction) => {
+        await this.deps.store.writeOutcomes(this.record.id, outcomes.filter((o) => o.outcome === 'failed'), transaction);
+        if (mode === 'dry') await this.deps.store.advance(this.record.id, counters, lastLine, transaction);
+      });
+      if (mode === 'check') return rest;
+    } else {
+      await this.deps.db.transaction(async (transaction) => {
+        const outcomes = await this.write(decided, transaction);
+        this.count(counters, outcomes);
+        await this.deps.store.writeOutcomes(this.record.id, outcomes, transaction);
+        await this.deps.store.advance(this.record.id, counters, lastLine, transaction);
+      });
+    }
+    this.record.line = lastLine;
+    this.record.processed += counters.processed;
+    return rest;
+  }
+
+  private count(counters: Counters, outcomes: OutcomeRow[]): void {
+    for (const o of outcomes) {
+      counters.processed++;
+      counters[o.outcome]++;
+    }
+  }
+
+  private outcome(d: Draft, decision: Decision, contactId: number | null, undo: OutcomeRow['undo']): OutcomeRow {
+    return {
+      line: d.line,
+      outcome: decision.outcome,
+      contactId: contactId ?? ('contactId' in decision ? decision.contactId || null : null),
+      reason: 'reason' in decision ? decision.reason : null,
+      cells: decision.outcome === 'failed' ? d.cells : null,
+      undo,
+    };
+  }
+
+  /** The writes of one batch inside its transaction; returns every row's outcome. */
+  private async write(decided: Array<{ draft: Draft; decision: Decision }>, transaction: Transaction): Promise<OutcomeRow[]> {
+    const outcomes: OutcomeRow[] = [];
+    const tables = emptyTables();
+    let next = 0;
+    const applied = new Map<string, Array<{ contactId: number; value: string }>>();
+    const applyIo = (d: Draft, contactId: number) => {
+      for (const cell of d.io) applied.set(cell.target, [...(applied.get(cell.target) ?? []), { contactId, value: cell.value }]);
+      const tags = this.record.options.apply.tags;
+      if (tags?.length && this.deps.tagsColumn) applied.set(this.deps.tagsColumn, [...(applied.get(this.deps.tagsColumn) ?? []), { contactId, value: tags.join(', ') }]);
+    };
+    const now = new Date();
+    for (const { draft, decision } of decided) {
+      if (decision.outcome === 'created') {
+        if (!next) next = await this.inserter.nextContactId(transaction);
+        const id = next++;
+        const rows = preparedContactRows(draft.kind, draft.prepared!, {
+          field: (key) => this.fieldsByKey.get(key),
+          createdBy: this.user.id,
+          createdAt: now,
+          historyAction: 'import',
+          externalId: draft.externalId,
+        });
+        addContact(tables, rows, id, (draft.prepared!.scalars.company_id as number | undefined) ?? null, null);
+        for (const k of keysOf(draft, this.record.options.dedupe_keys)) {
+          const seen = this.seen.get(k);
+          if (seen?.line === draft.line) seen.contactId = id;
+        }
+        applyIo(draft, id);
+        outcomes.push(this.outcome(draft, decision, id, null));
+      } else if (decision.outcome === 'updated') {
+        const result = await this.update(draft, decision.contactId, transaction);
+        if ('reason' in result) outcomes.push(this.outcome(draft, { outcome: 'skipped', reason: result.reason, contactId: decision.contactId }, null, null));
+        else {
+          applyIo(draft, decision.contactId);
+          outcomes.push(this.outcome(draft, decision, decision.contactId, result.undo));
+        }
+      } else outcomes.push(this.outcome(draft, decision, null, null));
+    }
+    if (tables.contacts.length) {
+      // History through the one history writer; the rows are the ones the bulk rows prepared.
+      const history = tables.history.map(([contactId, , action, , , display]) => ({ contactId: contactId as number, action: action as string, newValue: JSON.parse(display as string) as string }));
+      tables.history = [];
+      await this.inserter.writeContacts(tables, transaction);
+      await this.deps.history.record(history, this.user.id, transaction);
+    }
+    for (const [target, rows] of applied) await this.deps.io.get(target)?.apply?.(rows, { userId: this.user.id, transaction });
+    return outcomes;
+  }
+
+  /**
+   * An update of an existing contact through the contacts service (its checks, history and
+   * version), in a savepoint so a refused update leaves the batch intact. Values in the file
+   * replace the contact's; channels and addresses are added to the contact's own, never dropped.
+   */
+  private async update(d: Draft, contactId: number, transaction: Transaction): Promise<{ undo: NonNullable<OutcomeRow['undo']> } | { reason: Reason }> {
+    try {
+      return await this.deps.db.transaction({ transaction }, async () => {
+        const before = await this.deps.contacts.get(this.user, contactId);
+        const input = this.updateInput(d, before);
+        const after = await this.deps.contacts.update(this.user, contactId, input, before.version, { transaction });
+        const old: Record<string, unknown> = {};
+        for (const key of Object.keys(input) as Array<keyof ContactInput>) {
+          if (key === 'custom') {
+            const changed = Object.keys(input.custom ?? {}).filter((k) => JSON.stringify(before.custom[k] ?? null) !== JSON.stringify(after.custom[k] ?? null));
+            if (changed.length) old.custom = Object.fromEntries(changed.map((k) => [k, before.custom[k] ?? null]));
+          } else if (JSON.stringify(before[key as keyof Contact]) !== JSON.stringify(after[key as keyof Contact])) old[key] = before[key as keyof Contact];
+        }
+        return { undo: { version: after.version, old } };
+      });
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      if (err.status === 404) return { reason: { key: 'crm:import.reason.duplicate_hidden', params: {} } };
+      if (err.status === 403) return { reason: { key: 'crm:import.reason.not_editable', params: { id: contactId } } };
+      const detail = Array.isArray(err.details) ? err.details[0] : undefined;
+      return { reason: { key: detail?.message ?? err.messageKey, params: detail?.params ?? err.params } };
+    }
+  }
+
+  private updateInput(d: Draft, before: Contact): ContactInput {
+    const p = d.prepared!;
+    const input: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(p.scalars)) if (v !== null && v !== undefined && k !== 'class_id') input[k] = v;
+    if (this.record.options.apply.class_id) input.class_id = this.record.options.apply.class_id;
+    if (d.kind !== before.kind && d.input.kind === undefined && this.record.mapping.includes('kind')) input.kind = d.kind;
+    const add = <T>(field: keyof Contact, mine: T[] | undefined) => {
+      if (mine?.length) input[field] = [...(before[field] as T[]), ...mine];
+    };
+    add('emails', d.input.emails?.map((e) => ({ value: e.value })));
+    add('phones', d.input.phones?.map((e) => ({ value: e.value })));
+    add('websites', d.input.websites?.map((e) => ({ value: e.value })));
+    add('domains', d.input.domains);
+    add('messengers', d.input.messengers);
+    add('tax_ids', d.input.tax_ids);
+    for (const field of ['emails', 'phones', 'websites'] as const) {
+      if (input[field]) input[field] = (input[field] as Array<Record<string, unknown>>).map((c) => ({ value: c.value, ...(c.label ? { label: c.label } : {}), ...(c.primary ? { primary: true } : {}), ...(c.consent ? { consent: true } : {}) }));
+    }
+    const address = p.addresses?.[0];
+    if (address && !before.addresses.some((a) => JSON.stringify({ ...a, label: null }) === JSON.stringify({ ...address, label: null }))) {
+      input.addresses = [...before.addresses, address].slice(-10);
+    }
+    if (p.custom && Object.keys(p.custom).length) input.custom = p.custom;
+    return input as ContactInput;
+  }
+}

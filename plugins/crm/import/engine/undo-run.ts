@@ -1,0 +1,75 @@
+/**
+ * Undoing an import, run by its job: the contacts it created go to the trash (restorable, with a
+ * "delete" history entry each, like any trashed contact), and the contacts it updated get their
+ * old values back through the contacts service (history, version). An updated contact changed
+ * again since the import keeps its current values: it is counted as kept, never overwritten.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { HttpError, type CurrentUser, type EventBus, type JobContext } from '../../../../host/api.js';
+import { contactDeleted, type ContactInput, type ContactScope, type ContactsService, type HistoryWriter } from '../../api.js';
+import type { ImportStore } from './import-store.js';
+
+const PAGE = 1000;
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+export interface UndoDeps {
+  db: Sequelize;
+  store: ImportStore;
+  scope: ContactScope;
+  contacts: ContactsService;
+  history: HistoryWriter;
+  events: EventBus;
+}
+
+export async function undoImport(deps: UndoDeps, importId: number, user: CurrentUser, job: JobContext<unknown> | null): Promise<{ trashed: number; restored: number; kept: number }> {
+  const { db, store } = deps;
+  const result = { trashed: 0, restored: 0, kept: 0 };
+  let done = 0;
+  const record = (await store.get(importId))!;
+  const total = record.created + record.updated;
+
+  for (let after = 0; ; ) {
+    const page = await store.outcomes(importId, 'created', after, PAGE);
+    if (!page.length) break;
+    after = page.at(-1)!.id;
+    const ids = page.map((r) => r.contactId!).filter(Boolean);
+    const trashed = await db.transaction(async (transaction) => {
+      const s = deps.scope.condition(user, 'c');
+      const live = await db.query<{ id: number }>(`SELECT c.id FROM crm_contacts c WHERE c.id IN (${marks(ids.length)}) AND c.deleted_at IS NULL AND ${s.sql}`, {
+        replacements: [...ids, ...s.params],
+        type: QueryTypes.SELECT,
+        transaction,
+      });
+      const found = live.map((r) => Number(r.id));
+      if (!found.length) return found;
+      await db.query(`UPDATE crm_contacts SET deleted_at = ?, version = version + 1 WHERE id IN (${marks(found.length)})`, { replacements: [new Date(), ...found], transaction });
+      await deps.history.record(found.map((contactId) => ({ contactId, action: 'delete' })), user.id, transaction);
+      return found;
+    });
+    result.trashed += trashed.length;
+    result.kept += ids.length - trashed.length;
+    for (const id of trashed) await deps.events.emit(contactDeleted, { id, userId: user.id, purged: false });
+    done += page.length;
+    await job?.progress(done, total);
+  }
+
+  for (let after = 0; ; ) {
+    const page = await store.outcomes(importId, 'updated', after, PAGE);
+    if (!page.length) break;
+    after = page.at(-1)!.id;
+    for (const row of page) {
+      if (!row.contactId || !row.undo || !Object.keys(row.undo.old).length) continue;
+      try {
+        // The version the import left: anything else means somebody changed the contact since.
+        await deps.contacts.update(user, row.contactId, row.undo.old as ContactInput, row.undo.version);
+        result.restored++;
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        result.kept++;
+      }
+    }
+    done += page.length;
+    await job?.progress(done, total);
+  }
+  return result;
+}

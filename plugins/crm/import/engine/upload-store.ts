@@ -1,0 +1,63 @@
+/**
+ * Staged import files: kept in `<dataDir>/imports/<uploadId>` with a small JSON note (who
+ * uploaded it, its original name) until imported, so the preview, a dry run and the import
+ * itself all read the same file. Only the uploader (or an administrator) may use one.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { HttpError, type CurrentUser } from '../../../../host/api.js';
+
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
+const notFound = () => new HttpError(404, 'not_found', 'host:errors.not_found');
+
+export interface StagedUpload {
+  uploadId: string;
+  path: string;
+  originalName: string;
+  userId: number;
+}
+
+export class UploadStore {
+  private readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = path.join(dataDir, 'imports');
+  }
+
+  /** Moves (or, across file systems, copies) the uploaded file into the store. */
+  async keep(user: CurrentUser, file: { path: string; originalName: string }): Promise<StagedUpload> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const uploadId = randomBytes(16).toString('hex');
+    const target = path.join(this.dir, uploadId);
+    try {
+      await fs.rename(file.path, target);
+    } catch {
+      await fs.copyFile(file.path, target);
+    }
+    const staged = { uploadId, path: target, originalName: path.basename(file.originalName).slice(0, 190) || 'import', userId: user.id };
+    await fs.writeFile(`${target}.json`, JSON.stringify({ originalName: staged.originalName, userId: user.id }));
+    return staged;
+  }
+
+  /** The staged file, or 404 when it does not exist or belongs to someone else. */
+  async get(user: CurrentUser | null, uploadId: string): Promise<StagedUpload> {
+    if (!UPLOAD_ID.test(uploadId)) throw notFound();
+    const target = path.join(this.dir, uploadId);
+    let note: { originalName: string; userId: number };
+    try {
+      note = JSON.parse(await fs.readFile(`${target}.json`, 'utf8')) as typeof note;
+    } catch {
+      throw notFound();
+    }
+    if (user && !user.isAdmin && note.userId !== user.id) throw notFound();
+    return { uploadId, path: target, originalName: note.originalName, userId: note.userId };
+  }
+
+  async remove(uploadId: string): Promise<void> {
+    if (!UPLOAD_ID.test(uploadId)) return;
+    const target = path.join(this.dir, uploadId);
+    await fs.rm(target, { force: true });
+    await fs.rm(`${target}.json`, { force: true });
+  }
+}

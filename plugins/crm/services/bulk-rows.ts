@@ -1,0 +1,159 @@
+/**
+ * Contacts written in bulk (the demo seeder, imports): the rows of one contact in every CRM table
+ * derived exactly as the contacts service derives them (display name, sort key, search terms,
+ * channel flags, typed custom-value columns), and multi-row INSERTs of many contacts at once.
+ */
+import type { Sequelize, Transaction } from 'sequelize';
+import type { ContactKind, FieldType } from '../api.js';
+import type { PreparedInput } from './contact-input.js';
+import { valueColumn } from './fields-service.js';
+import { displayName, foldText, searchTerms } from './normalize/text.js';
+
+export type Value = string | number | boolean | Date | null;
+export type Row = Value[];
+
+export const CONTACT_COLUMNS = [
+  'id', 'kind', 'display_name', 'name_key', 'first_name', 'middle_name', 'last_name', 'company_name', 'job_title', 'company_id',
+  'buyer_id', 'status_id', 'category_id', 'client_type_id', 'source_id', 'class_id', 'responsible_id', 'is_staff', 'user_id',
+  'birthday', 'comment', 'photo', 'has_email', 'has_phone', 'version', 'created_by', 'deleted_at', 'merged_into_id', 'created_at',
+  'updated_at', 'external_id',
+];
+export const CHANNEL_COLUMNS = ['contact_id', 'type', 'subtype', 'value', 'normalized', 'is_primary', 'consent', 'sort'];
+export const ADDRESS_COLUMNS = ['contact_id', 'label', 'country', 'region', 'city', 'zip', 'street', 'sort'];
+export const TERM_COLUMNS = ['term', 'contact_id'];
+export const VALUE_COLUMNS = ['contact_id', 'field_id', 'value_text', 'value_number', 'value_date', 'value_long'];
+export const HISTORY_COLUMNS = ['contact_id', 'user_id', 'action', 'field', 'old_value', 'new_value', 'created_at'];
+/** Where company_id and buyer_id sit in a contact row. */
+export const COMPANY_ID = CONTACT_COLUMNS.indexOf('company_id');
+export const BUYER_ID = CONTACT_COLUMNS.indexOf('buyer_id');
+
+/** Rows per INSERT statement: keeps each statement well under MySQL's default max_allowed_packet. */
+const ROWS_PER_STATEMENT = 2000;
+
+/** One contact's rows with the contact's own id left out (the first cell of each row is filled in at commit). */
+export interface PreparedContact {
+  contact: Row;
+  channels: Row[];
+  addresses: Row[];
+  terms: Row[];
+  values: Row[];
+  history: Row;
+}
+
+/** All rows of many contacts, ids filled in, ready for `BulkInserter.writeContacts`. */
+export interface ContactTables {
+  contacts: Row[];
+  channels: Row[];
+  addresses: Row[];
+  terms: Row[];
+  values: Row[];
+  history: Row[];
+}
+
+export const emptyTables = (): ContactTables => ({ contacts: [], channels: [], addresses: [], terms: [], values: [], history: [] });
+
+/** Puts one prepared contact into the tables under its id. */
+export function addContact(tables: ContactTables, c: PreparedContact, id: number, companyId: number | null, buyerId: number | null): void {
+  const row = [...c.contact];
+  row[0] = id;
+  row[COMPANY_ID] = companyId;
+  row[BUYER_ID] = buyerId;
+  tables.contacts.push(row);
+  for (const r of c.channels) tables.channels.push([id, ...r.slice(1)]);
+  for (const r of c.addresses) tables.addresses.push([id, ...r.slice(1)]);
+  for (const r of c.terms) tables.terms.push([r[0]!, id]);
+  for (const r of c.values) tables.values.push([id, ...r.slice(1)]);
+  tables.history.push([id, ...c.history.slice(1)]);
+}
+
+const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+const num = (v: unknown): number | null => (v === undefined || v === null ? null : Number(v));
+
+export interface ContactRowsOptions {
+  /** Custom fields by key (only their id and type are used). */
+  field(key: string): { id: number; type: FieldType } | undefined;
+  createdBy: number | null;
+  createdAt: Date;
+  /** The history entry's action: "create" for the seeder, "import" for imports. */
+  historyAction: string;
+  externalId?: string | null;
+}
+
+/** The rows of one new contact from a prepared (normalized, valid) input. */
+export function preparedContactRows(kind: ContactKind, prepared: PreparedInput, options: ContactRowsOptions): PreparedContact {
+  const s = prepared.scalars;
+  const names = { kind, first_name: str(s.first_name), middle_name: str(s.middle_name), last_name: str(s.last_name), company_name: str(s.company_name) };
+  const display = displayName(names).slice(0, 190);
+  const channels = Object.values(prepared.channels).flatMap((list) => list.map((c, sort) => [0, c.type, c.subtype, c.value, c.normalized, c.is_primary, c.consent, sort] as Row));
+  const values: Row[] = [];
+  for (const [key, raw] of Object.entries(prepared.custom ?? {})) {
+    const field = options.field(key);
+    if (!field || raw === null || raw === undefined) continue;
+    const column = valueColumn(field.type);
+    for (const one of Array.isArray(raw) ? raw : [raw]) {
+      const value =
+        field.type === 'money' ? Math.round(Number(one) * 100) / 100 : typeof one === 'boolean' ? (one ? 1 : 0) : column === 'value_number' ? Number(one) : String(one);
+      values.push([0, field.id, ...VALUE_COLUMNS.slice(2).map((c) => (c === column ? value : null))]);
+    }
+  }
+  const types = new Set(channels.map((c) => c[1]));
+  const at = options.createdAt;
+  return {
+    contact: [
+      0, kind, display, foldText(display).slice(0, 190), names.first_name, names.middle_name, names.last_name, names.company_name,
+      str(s.job_title), null, null, num(s.status_id), num(s.category_id), num(s.client_type_id), num(s.source_id),
+      num(s.class_id), num(s.responsible_id), false, null, str(s.birthday), str(s.comment), null, types.has('email'), types.has('phone'), 1,
+      options.createdBy, null, null, at, at, options.externalId ?? null,
+    ],
+    channels,
+    addresses: (prepared.addresses ?? []).map((a, sort) => [0, a.label ?? null, a.country ?? null, a.region ?? null, a.city ?? null, a.zip ?? null, a.street ?? null, sort]),
+    terms: searchTerms(names.first_name, names.middle_name, names.last_name, names.company_name).map((term) => [term, 0]),
+    values,
+    history: [0, options.createdBy, options.historyAction, null, null, JSON.stringify(display), at],
+  };
+}
+
+/** Multi-row INSERTs on either dialect, values escaped by the driver's own escaping. */
+export class BulkInserter {
+  readonly mysql: boolean;
+
+  constructor(private readonly db: Sequelize) {
+    this.mysql = db.getDialect() !== 'sqlite';
+  }
+
+  private esc(v: Value): string {
+    if (v === null) return 'NULL';
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'NULL';
+    if (typeof v === 'boolean') return v ? '1' : '0';
+    return this.db.escape(v);
+  }
+
+  async insert(table: string, columns: string[], rows: Row[], transaction: Transaction, ignore = false): Promise<void> {
+    const verb = ignore ? (this.mysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO') : 'INSERT INTO';
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const values = rows.slice(i, i + ROWS_PER_STATEMENT).map((r) => `(${r.map((v) => this.esc(v)).join(',')})`);
+      await this.db.query(`${verb} ${table} (${columns.join(',')}) VALUES ${values.join(',')}`, { transaction, raw: true });
+    }
+  }
+
+  /**
+   * The first free contact id; FOR UPDATE (MariaDB) holds off concurrent inserts at the end of the
+   * table until the commit, so the ids stay ours. SQLite serializes writers anyway.
+   */
+  async nextContactId(transaction: Transaction): Promise<number> {
+    const [max] = await this.db.query(`SELECT MAX(id) AS m FROM crm_contacts${this.mysql ? ' FOR UPDATE' : ''}`, { transaction, raw: true });
+    return Number((max as Array<{ m: number | null }>)[0]?.m ?? 0) + 1;
+  }
+
+  /** Writes every table's rows; returns how many rows that was. */
+  async writeContacts(t: ContactTables, transaction: Transaction): Promise<number> {
+    await this.insert('crm_contacts', CONTACT_COLUMNS, t.contacts, transaction);
+    await this.insert('crm_channels', CHANNEL_COLUMNS, t.channels, transaction);
+    await this.insert('crm_addresses', ADDRESS_COLUMNS, t.addresses, transaction);
+    // Terms equal under MariaDB's collation (rare) would collide on the primary key: one is enough.
+    await this.insert('crm_search_terms', TERM_COLUMNS, t.terms, transaction, true);
+    await this.insert('crm_field_values', VALUE_COLUMNS, t.values, transaction);
+    await this.insert('crm_history', HISTORY_COLUMNS, t.history, transaction);
+    return t.contacts.length + t.channels.length + t.addresses.length + t.terms.length + t.values.length + t.history.length;
+  }
+}
