@@ -8,8 +8,8 @@ import type { Sequelize } from 'sequelize';
 import { HttpError, TOKENS, type CurrentUser, type PluginContext } from '../../../host/api.js';
 import { CrmTokens, type ContactScope } from '../api.js';
 
-/** Merges are flattened as they happen; this only guards against a loop in bad data. */
-const MAX_HOPS = 20;
+/** Each hop is one primary-key read; the bound only guards against a loop in bad data. */
+const MAX_HOPS = 50;
 
 export async function mergedMasterOf(ctx: PluginContext, user: CurrentUser, id: number): Promise<number | null> {
   const db = ctx.get<Sequelize>(TOKENS.Database);

@@ -134,7 +134,6 @@ export class MergeService {
         for (const fromId of loserIds) await events.emit(contactMerged, { fromId, intoId: master!.id, userId: user.id, transaction }, { rethrow: true });
 
         const now = new Date();
-        await this.query(`UPDATE crm_contacts SET merged_into_id = ? WHERE merged_into_id IN (${marks(loserIds.length)})`, [master!.id, ...loserIds]);
         await this.query(
           `UPDATE crm_contacts SET merged_into_id = ?, deleted_at = ?, version = version + 1, updated_at = ? WHERE id IN (${marks(loserIds.length)}) AND merged_into_id IS NULL`,
           [master!.id, now, now, ...loserIds],

@@ -38,7 +38,7 @@ describe('Merging from the duplicate finder (browser)', function () {
     await page.getByTestId('never-run').waitFor();
     await Promise.all([page.waitForURL(`${baseUrl}/crm/duplicates`), page.getByTestId('find-duplicates').click()]);
     const group = page.getByTestId('duplicate-group');
-      expect(await group.count()).to.equal(1);
+    expect(await group.count()).to.equal(1);
     expect(await group.getByTestId('group-reason').innerText()).to.contain('m.wisniewska@firma.pl');
     await group.getByTestId('group-merge').click();
     await page.getByTestId('merge-form').waitFor();
