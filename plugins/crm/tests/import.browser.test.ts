@@ -13,6 +13,8 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumAvailable, launchBrowser, listen, screenshot, signIn } from '../../../tests/support/browser.js';
+import type { ImportServiceImpl } from '../import/engine/import-service.js';
+import { ImportTokens } from '../import/import-contract.js';
 import { createCrmTestHost, type CrmTestHost } from './support/crm-host.js';
 
 const FIRST = ['Łukasz', 'Małgorzata', 'Żaneta', 'Paweł', 'Grzegorz', 'Agnieszka', 'Bożena', 'Jędrzej', 'Mikołaj', 'Ślęża'];
@@ -38,19 +40,19 @@ describe('The import wizard in a browser', function () {
       return this.skip();
     }
     host = await createCrmTestHost({ jobs: true });
+    // Progress is reported per batch: smaller batches give the bar more steps to show.
+    host.services.get<ImportServiceImpl>(ImportTokens.Service).batchSize = 250;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-import-browser-'));
     ({ baseUrl, server } = await listen(host));
     browser = await launchBrowser();
     context = await browser.newContext({ locale: 'pl-PL', viewport: { width: 1366, height: 900 }, acceptDownloads: true });
-    // Every value the progress bar shows, on whichever page it is.
-    await context.exposeFunction('recordProgress', (value: string) => progress.push(Number(value)));
+    // Every percentage the progress bar is given, on whichever page it is (host/assets/app.js
+    // announces each server-sent update with a job:progress event after drawing it).
+    await context.exposeBinding('recordProgress', (_source, value: number) => void progress.push(value));
     await context.addInitScript(() => {
-      document.addEventListener('DOMContentLoaded', () => {
+      document.addEventListener('job:progress', (e) => {
         const bar = document.querySelector('[data-job-progress] .progress');
-        if (!bar) return;
-        const record = () => (window as unknown as { recordProgress(v: string): void }).recordProgress(bar.getAttribute('aria-valuenow') ?? '');
-        new MutationObserver(record).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
-        record();
+        (window as unknown as { recordProgress(v: number): void }).recordProgress(Number(bar?.getAttribute('aria-valuenow') ?? (e as CustomEvent<{ percent: number }>).detail.percent));
       });
     });
     page = await context.newPage();

@@ -24,7 +24,7 @@ export const wizardSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    _csrf: { type: 'string', maxLength: 200 },
+    _csrf: { type: 'string', maxLength: 1000 },
     action: { enum: [...ACTIONS] },
     mode: { enum: [...MODES] },
     encoding: { enum: ['', ...IMPORT_ENCODINGS] },

@@ -20,7 +20,8 @@ export function errorsFor(req: Request, errors: FieldError[]): { byField: Record
   const shown = new Set(['tags', 'status_id', 'responsible_id', 'class_id', 'dedupe_keys', 'on_duplicate', 'kind', 'mapping']);
   for (const e of errors) {
     const message = req.t(e.message, e.params ?? {});
-    const field = e.field.replace(/^options\.(apply\.)?/, '').replace(/^mapping\.\d+$/, 'mapping');
+    // `options.apply.tags.2` is shown at the tags input, `mapping.3` under the fourth column.
+    const field = e.field.replace(/^options\.(apply\.)?/, '').replace(/\.\d+$/, '');
     const column = /^(?:mapping|map)[._](\d+)$/.exec(e.field);
     const key = column ? `map_${column[1]}` : shown.has(field) ? field : '';
     if (!key) other.push(message);
