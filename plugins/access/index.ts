@@ -21,12 +21,13 @@
  * batches, with history; class changes and grants write history in the same transaction.
  */
 import { ContainerModule, adminPages, groupExtensions, type PluginContext } from '../../host/api.js';
-import { contactBeforeSave, contactClasses, contactDeleted, contactMerged, listActions, listColumns, profileHeaderSlots } from '../crm/api.js';
+import { contactBeforeSave, contactClasses, contactDeleted, contactMerged, ioColumns, listActions, listColumns, profileHeaderSlots } from '../crm/api.js';
 import { AccessTokens, RIGHTS } from './api.js';
 import { registerApi } from './routes/api.js';
 import { CLASSES_URL, registerClassesPages } from './routes/classes-pages.js';
 import { registerContactPages } from './routes/contact-pages.js';
 import { classColumn, groupSection, headerSlot, setClassAction } from './routes/contributions.js';
+import { classIoColumn } from './services/class-io-column.js';
 import { classRule } from './services/class-rule.js';
 import { ClassWriter } from './services/class-writer.js';
 import { ClassesServiceImpl } from './services/classes-service.js';
@@ -48,6 +49,7 @@ export function register(ctx: PluginContext): void {
   ctx.extend(profileHeaderSlots, headerSlot(ctx));
   ctx.extend(listColumns, classColumn(ctx));
   ctx.extend(listActions, setClassAction(ctx));
+  ctx.extend(ioColumns, classIoColumn(ctx));
   ctx.extend(groupExtensions, groupSection(ctx));
   ctx.extend(adminPages, { id: 'classes', title: 'access:classes.menu', href: CLASSES_URL, icon: 'shield-lock', order: 40, right: RIGHTS.manageClasses });
 

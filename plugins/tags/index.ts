@@ -5,7 +5,7 @@
  * and a REST API. It follows merges and purges of contacts through the CRM's events.
  */
 import { ContainerModule, adminPages, seeders, type PluginContext } from '../../host/api.js';
-import { contactDeleted, contactEnrichers, contactMerged, filterConditions, listActions, listColumns, listPanels, profileHeaderSlots } from '../crm/api.js';
+import { contactDeleted, contactEnrichers, contactMerged, filterConditions, ioColumns, listActions, listColumns, listPanels, profileHeaderSlots } from '../crm/api.js';
 import { TagsTokens, type ContactTagsService } from './api.js';
 import { registerApi } from './routes/api.js';
 import { headerSlot, registerCardSlot } from './routes/card-slot.js';
@@ -13,6 +13,7 @@ import { cloudPanel, listActionsOf, registerListUi, tagsColumn } from './routes/
 import { registerManage } from './routes/manage.js';
 import { ContactTagsImpl } from './services/contact-tags.js';
 import { seedDemoTags } from './services/demo-tags.js';
+import { tagsIoColumn } from './services/tags-io-column.js';
 import { hasTagCondition } from './services/has-tag-condition.js';
 import { TagsImpl } from './services/tags-service.js';
 
@@ -38,6 +39,7 @@ export function register(ctx: PluginContext): void {
   ctx.extend(listColumns, tagsColumn(ctx));
   ctx.extend(listPanels, cloudPanel(ctx));
   ctx.extend(filterConditions, hasTagCondition);
+  ctx.extend(ioColumns, tagsIoColumn(ctx));
   for (const action of listActionsOf(ctx)) ctx.extend(listActions, action);
   ctx.extend(seeders, { id: 'tags-demo', order: 65, run: (host) => seedDemoTags(host) });
   ctx.extend(adminPages, { id: 'tags', title: 'tags:manage.menu', href: '/tags/manage', icon: 'tags', order: 55, right: 'tags.manage' });

@@ -53,7 +53,7 @@ export const up: MigrationFn = async ({ context: { queryInterface: qi, DataTypes
     /** Failed rows: the row's cells (JSON), for the file of failed rows. */
     cells: { type: DataTypes.TEXT, allowNull: true },
     /** Updated contacts: {version, old: {field: value}} to put back on undo. */
-    undo: { type: DataTypes.TEXT, allowNull: true },
+    undo_values: { type: DataTypes.TEXT, allowNull: true },
   });
   await qi.addIndex('crm_import_rows', ['import_id', 'outcome', 'line'], { name: 'crm_import_rows_outcome' });
 

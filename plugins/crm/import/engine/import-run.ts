@@ -103,7 +103,7 @@ export class ImportRun {
       const checked = await this.pass('check');
       if (checked === null) return this.finish('cancelled');
       if (checked.failed > 0) {
-        await store.set(id, { ...checked, line: 0 });
+        await store.set(id, { processed: checked.processed, failed: checked.failed, created: 0, updated: 0, skipped: 0, line: 0 });
         return this.finish('failed', { key: 'crm:import.rows_invalid', params: { count: checked.failed } });
       }
       await store.clearOutcomes(id);

@@ -52,7 +52,7 @@ export interface Counters {
 }
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-const OUTCOME_COLUMNS = '(import_id, line, outcome, contact_id, reason, cells, undo)';
+const OUTCOME_COLUMNS = '(import_id, line, outcome, contact_id, reason, cells, undo_values)';
 
 function toImport(r: Record<string, unknown>): ImportRow {
   return {
@@ -163,7 +163,7 @@ export class ImportStore {
   /** Outcomes of one kind in line order, a page at a time (keyset on id). */
   async outcomes(importId: number, outcome: Outcome, afterId: number, limit: number): Promise<Array<OutcomeRow & { id: number }>> {
     const rows = await this.db.query<Record<string, unknown>>(
-      `SELECT id, line, outcome, contact_id, reason, cells, undo FROM crm_import_rows WHERE import_id = ? AND outcome = ? AND id > ? ORDER BY id LIMIT ${Math.floor(limit)}`,
+      `SELECT id, line, outcome, contact_id, reason, cells, undo_values FROM crm_import_rows WHERE import_id = ? AND outcome = ? AND id > ? ORDER BY id LIMIT ${Math.floor(limit)}`,
       { replacements: [importId, outcome, afterId], type: QueryTypes.SELECT },
     );
     return rows.map((r) => ({
@@ -173,7 +173,7 @@ export class ImportStore {
       contactId: r.contact_id === null ? null : Number(r.contact_id),
       reason: r.reason ? json(r.reason) : null,
       cells: r.cells ? json(r.cells) : null,
-      undo: r.undo ? json(r.undo) : null,
+      undo: r.undo_values ? json(r.undo_values) : null,
     }));
   }
 

@@ -1,0 +1,51 @@
+/**
+ * Tags in import and export files: a cell lists tag names separated by commas or semicolons.
+ * Export gives a page of contacts' names in one query; import creates missing tags and adds the
+ * named ones to the contacts just written, inside the import's transaction, with history.
+ */
+import type { Sequelize } from 'sequelize';
+import { TOKENS, type PluginContext } from '../../../host/api.js';
+import type { IoColumn } from '../../crm/api.js';
+import { TagsTokens } from '../api.js';
+import type { ContactTagsImpl } from './contact-tags.js';
+import { distinctNames, foldName, nameProblem } from './names.js';
+import { ensureTags } from './vocabulary.js';
+
+export const splitTagCell = (value: string): string[] => distinctNames(value.split(/[,;]/).map((n) => n.trim()).filter(Boolean));
+
+export function tagsIoColumn(ctx: PluginContext): IoColumn {
+  const contactTags = () => ctx.get<ContactTagsImpl>(TagsTokens.ContactTags);
+  return {
+    id: 'tags',
+    title: 'tags:column.title',
+    aliases: ['tags', 'tag', 'labels', 'tagi', 'etykiety', 'теги', 'тег', 'метки', 'мітки', 'теґи'],
+    async values(contacts) {
+      const tags = await contactTags().forContacts(contacts.map((c) => c.id));
+      return new Map(contacts.map((c) => [c.id, (tags.get(c.id) ?? []).map((t) => t.name).join(', ')]));
+    },
+    async validate(value) {
+      for (const name of splitTagCell(value)) {
+        const problem = nameProblem(name);
+        if (problem) return problem;
+      }
+      return null;
+    },
+    async apply(rows, { userId, transaction }) {
+      const names = rows.map((r) => splitTagCell(r.value));
+      const tags = new Map((await ensureTags(ctx.get<Sequelize>(TOKENS.Database), names.flat())).map((t) => [foldName(t.name), t]));
+      // Contacts with the same set of tags change together: one history entry per contact.
+      const groups = new Map<string, { ids: number[]; names: string[] }>();
+      rows.forEach((r, i) => {
+        const key = names[i]!.map(foldName).sort().join(',');
+        if (!key) return;
+        const group = groups.get(key) ?? { ids: [], names: names[i]! };
+        group.ids.push(r.contactId);
+        groups.set(key, group);
+      });
+      for (const group of groups.values()) {
+        const add = group.names.map((n) => tags.get(foldName(n))).filter((t) => t !== undefined);
+        await contactTags().change([...new Set(group.ids)], add, [], userId, transaction);
+      }
+    },
+  };
+}
