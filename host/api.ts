@@ -324,6 +324,11 @@ export interface RouteDefinition {
   summary?: string;
   /** Extra middleware run before validation (e.g. multer for uploads). */
   before?: RequestHandler[];
+  /**
+   * The fields of a `multipart/form-data` body, for the OpenAPI document only (a `before`
+   * middleware such as multer parses and checks it); file fields as `{type: 'string', format: 'binary'}`.
+   */
+  multipart?: JsonSchema;
   handler: (req: Request, res: Response, next: NextFunction) => unknown;
 }
 

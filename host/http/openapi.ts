@@ -43,6 +43,7 @@ export function openApiDocument(routes: RouteRegistry, isEnabled: (pluginId: str
         ...(r.right ? { 'x-required-right': r.right } : {}),
         ...(params.length ? { parameters: params } : {}),
         ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
+        ...(r.multipart ? { requestBody: { required: true, content: { 'multipart/form-data': { schema: r.multipart } } } } : {}),
         responses,
       },
     };

@@ -50,6 +50,14 @@ describe('Import upload limits and rights', () => {
     expect(leftovers()).to.deep.equal([]);
   });
 
+  it('describes the multipart upload in the OpenAPI document', async () => {
+    const doc = (await request(host.app!).get('/api/v1/openapi.json').expect(200)).body;
+    const body = doc.paths['/imports'].post.requestBody.content['multipart/form-data'].schema;
+    expect(body.required).to.deep.equal(['file']);
+    expect(body.properties.file).to.include({ type: 'string', format: 'binary' });
+    expect(body.properties).to.have.keys('file', 'mapping', 'options');
+  });
+
   it('refuses a body that is not multipart with 415, translated', async () => {
     const res = await api().set('Accept-Language', 'pl').send({ file: 'x' }).expect(415);
     expect(res.body.error).to.include({ code: 'import_multipart_required', message: 'Wyślij plik jako multipart/form-data.' });

@@ -64,6 +64,15 @@ export function registerImportApi(ctx: PluginContext): void {
     api: true,
     right: IMPORT_RIGHT,
     summary: uploadSummary,
+    multipart: {
+      type: 'object',
+      required: ['file'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'A CSV (any of the supported encodings) or XLSX file' },
+        mapping: { type: 'string', description: 'JSON: an array of targets, one per column, or {header: target}; suggested when left out' },
+        options: { type: 'string', description: 'JSON: {dedupe_keys, on_duplicate: create|skip|update, dry_run, keep_valid, kind, apply, read}' },
+      },
+    },
     // The multipart body is parsed here and its JSON fields checked against import-options.ts.
     before: [upload],
     handler: async (req, res) => {
