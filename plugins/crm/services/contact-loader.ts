@@ -25,7 +25,9 @@ export class ContactLoader {
   /** Contacts by id in the order given; ids that do not exist are left out. */
   async byIds(ids: number[], transaction?: Transaction): Promise<Contact[]> {
     if (!ids.length) return [];
-    const rows = await this.m.Contact.findAll({ where: { id: { [Op.in]: ids } }, transaction });
+    // Plain rows, not model instances: a page of 2,000 contacts (exports) spent most of its time
+    // building and reading instances.
+    const rows = await this.m.Contact.findAll({ where: { id: { [Op.in]: ids } }, transaction, raw: true });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return this.hydrate(ids.map((id) => byId.get(id)).filter((r): r is ContactRow => Boolean(r)), transaction);
   }
@@ -34,12 +36,22 @@ export class ContactLoader {
     const ids = rows.map((r) => r.id);
     if (!ids.length) return [];
     const [channels, addresses, custom] = await Promise.all([
-      this.m.Channel.findAll({ where: { contact_id: { [Op.in]: ids } }, order: [['contact_id', 'ASC'], ['type', 'ASC'], ['sort', 'ASC'], ['id', 'ASC']], transaction }),
-      this.m.Address.findAll({ where: { contact_id: { [Op.in]: ids } }, order: [['sort', 'ASC'], ['id', 'ASC']], transaction }),
+      this.m.Channel.findAll({ where: { contact_id: { [Op.in]: ids } }, order: [['contact_id', 'ASC'], ['type', 'ASC'], ['sort', 'ASC'], ['id', 'ASC']], transaction, raw: true }),
+      this.m.Address.findAll({ where: { contact_id: { [Op.in]: ids } }, order: [['sort', 'ASC'], ['id', 'ASC']], transaction, raw: true }),
       this.fields.valuesFor(ids, transaction),
     ]);
     const channelsOf = new Map<number, ChannelRow[]>();
-    for (const c of channels) channelsOf.set(c.contact_id, [...(channelsOf.get(c.contact_id) ?? []), c]);
+    for (const c of channels) {
+      const list = channelsOf.get(c.contact_id);
+      if (list) list.push(c);
+      else channelsOf.set(c.contact_id, [c]);
+    }
+    const addressesOf = new Map<number, typeof addresses>();
+    for (const a of addresses) {
+      const list = addressesOf.get(a.contact_id);
+      if (list) list.push(a);
+      else addressesOf.set(a.contact_id, [a]);
+    }
     const contacts: Contact[] = rows.map((r) => {
       const own = channelsOf.get(r.id) ?? [];
       const list = (type: string): Channel[] =>
@@ -60,9 +72,7 @@ export class ContactLoader {
         messengers: own.filter((c) => c.type === 'messenger').map((c) => ({ type: c.subtype as Messenger['type'], value: c.value })),
         websites: list('website'),
         domains: own.filter((c) => c.type === 'domain').map((c) => c.value),
-        addresses: addresses
-          .filter((a) => a.contact_id === r.id)
-          .map((a) => ({ label: a.label, country: a.country, region: a.region, city: a.city, zip: a.zip, street: a.street })),
+        addresses: (addressesOf.get(r.id) ?? []).map((a) => ({ label: a.label, country: a.country, region: a.region, city: a.city, zip: a.zip, street: a.street })),
         tax_ids: own.filter((c) => c.type === 'tax_id').map((c) => ({ type: c.subtype as TaxId['type'], value: c.value })),
         status_id: r.status_id,
         category_id: r.category_id,

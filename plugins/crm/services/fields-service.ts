@@ -218,7 +218,7 @@ export class FieldsService {
     const out = new Map<number, Record<string, Stored>>(contactIds.map((id) => [id, {}]));
     if (!contactIds.length) return out;
     const fields = new Map((await this.all(true)).map((f) => [f.id, f]));
-    const rows = await this.m.FieldValue.findAll({ where: { contact_id: { [Op.in]: contactIds } }, order: [['id', 'ASC']], transaction });
+    const rows = await this.m.FieldValue.findAll({ where: { contact_id: { [Op.in]: contactIds } }, order: [['id', 'ASC']], transaction, raw: true });
     for (const r of rows) {
       const field = fields.get(r.field_id);
       const bucket = out.get(r.contact_id);
