@@ -11,6 +11,7 @@ import type { Sequelize } from 'sequelize';
 import { seeders } from '../../../host/api.js';
 import { defineBenchmark, type Benchmark, type BenchContext, type CookieJar } from '../../../bench/harness.js';
 import { seedContactsInBulk } from '../seed/bulk-seed.js';
+import { completeDictionaries } from './bench-base.js';
 
 const CONTACTS = Number(process.env.CRM_BENCH_CONTACTS ?? 20_000);
 const PAGE = 50;
@@ -45,6 +46,7 @@ async function prepareBase(ctx: BenchContext): Promise<Base> {
     const result = await seedContactsInBulk(ctx.host.services, { contacts: CONTACTS - Number(n), seed: 7 });
     console.log(`  seeded ${result.contacts} contacts (${result.rows} rows) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
+  await completeDictionaries(ctx);
   const [status] = await rows<{ status_id: number }>(db, 'SELECT status_id FROM crm_contacts WHERE status_id IS NOT NULL GROUP BY status_id ORDER BY COUNT(*) DESC LIMIT 1');
   const names = await rows<{ last_name: string }>(db, 'SELECT last_name FROM crm_contacts WHERE last_name IS NOT NULL AND id % 97 = 0 LIMIT 200');
   const emails = await rows<{ normalized: string }>(db, "SELECT normalized FROM crm_channels WHERE type = 'email' AND id % 89 = 0 LIMIT 200");
@@ -80,7 +82,7 @@ function base(ctx: BenchContext): Promise<Base> {
 
 const pick = <T>(list: T[], i: number): T => list[i % list.length]!;
 
-type State = { base: Base };
+type State = { base: Base; created?: number[] };
 const setup = async (ctx: BenchContext<State>) => {
   ctx.state.base = await base(ctx as unknown as BenchContext);
 };
@@ -154,12 +156,21 @@ export const benchmarks: Benchmark[] = [
     setup,
     async run(ctx, i) {
       const { token } = ctx.state.base;
-      await ctx.request('/api/v1/contacts', {
+      const response = await ctx.request('/api/v1/contacts', {
         method: 'POST',
         token,
         json: { kind: 'person', first_name: 'Bench', last_name: `Kowalska ${i}`, emails: [{ value: `bench.${i}.${Date.now()}@example.com` }], phones: [{ value: `+48 600 ${String(100000 + (i % 899999)).slice(0, 3)} ${String(i % 1000).padStart(3, '0')}` }] },
         expect: 201,
       });
+      (ctx.state.created ??= []).push(response.json<{ id: number }>().id);
+    },
+    // The base stays as it was: a run against an existing base must not grow it.
+    async teardown(ctx) {
+      const { token } = ctx.state.base;
+      for (const id of ctx.state.created ?? []) {
+        await ctx.request(`/api/v1/contacts/${id}`, { method: 'DELETE', token });
+        await ctx.request(`/api/v1/contacts/${id}/purge`, { method: 'DELETE', token });
+      }
     },
   }),
 ];
