@@ -168,6 +168,11 @@ export interface ContactQueryService {
 export interface ContactScope {
   /** A SQL boolean expression over the contacts table aliased as `alias`, with its replacements. */
   condition(user: CurrentUser, alias?: string): { sql: string; params: unknown[] };
+  /**
+   * The same contacts as `condition`, with the rules' lookups resolved to constants for this one
+   * query (never cached): what the list, its counts and other large scans should use.
+   */
+  resolvedCondition(user: CurrentUser, alias?: string): Promise<{ sql: string; params: unknown[] }>;
   /** Throws 404 when the user may not see the contact (never reveals that it exists). */
   assertVisible(user: CurrentUser, contactId: number): Promise<void>;
   canEdit(user: CurrentUser, contactId: number): Promise<boolean>;
@@ -320,6 +325,12 @@ export interface ContactClassRule extends Contribution {
    * `alias`, or null when this rule does not restrict the user. Every rule must hold.
    */
   condition(user: CurrentUser, alias: string): { sql: string; params: unknown[] } | null;
+  /**
+   * The same restriction with the rule's own lookups (grants, settings) read now and written as
+   * constants, so the database can use indexes on the contacts' columns. It must select exactly
+   * the contacts `condition` selects at this moment. Optional: `condition` is used without it.
+   */
+  resolve?(user: CurrentUser, alias: string): Promise<{ sql: string; params: unknown[] } | null>;
   /** Whether the user may edit a contact they can see; every rule must agree. */
   canEdit?(user: CurrentUser, contact: { id: number; class_id: number | null; responsible_id: number | null; is_staff: boolean }): Promise<boolean>;
 }

@@ -56,6 +56,11 @@ describe('Access rule: who sees and edits what', function () {
   const sees = async (user: CurrentUser, ...names: string[]) => {
     const expected = names.map((n) => c[n]!.id).sort((a, b) => a - b);
     expect(await host.visible(user)).to.deep.equal(expected);
+    // The scope's two forms, subqueries and lookups resolved to constants, select the same contacts.
+    for (const scope of [host.scope.condition(user, 'c'), await host.scope.resolvedCondition(user, 'c')]) {
+      const [rows] = await host.db.query(`SELECT c.id FROM crm_contacts c WHERE c.deleted_at IS NULL AND ${scope.sql} ORDER BY c.id`, { replacements: scope.params });
+      expect((rows as Array<{ id: number }>).map((r) => Number(r.id)), scope.sql).to.deep.equal(expected);
+    }
     expect((await host.query.count(user, {})).total).to.equal(expected.length);
     for (const [name, contact] of Object.entries(c)) {
       if (names.includes(name)) await host.scope.assertVisible(user, contact.id);

@@ -32,6 +32,22 @@ export class ContactScopeImpl implements ContactScope {
     return { sql: parts.join(' AND '), params };
   }
 
+  async resolvedCondition(user: CurrentUser, alias = 'c'): Promise<{ sql: string; params: unknown[] }> {
+    if (!user.can('crm.access')) return { sql: '1 = 0', params: [] };
+    const parts = [`${alias}.merged_into_id IS NULL`];
+    const params: unknown[] = [];
+    if (!user.isAdmin) {
+      for (const rule of this.extensions.list(contactClasses)) {
+        const c = rule.resolve ? await rule.resolve(user, alias) : rule.condition(user, alias);
+        if (c) {
+          parts.push(`(${c.sql})`);
+          params.push(...c.params);
+        }
+      }
+    }
+    return { sql: parts.join(' AND '), params };
+  }
+
   async assertVisible(user: CurrentUser, contactId: number): Promise<void> {
     const scope = this.condition(user, 'c');
     const [rows] = await this.db.query(`SELECT c.id FROM crm_contacts c WHERE c.id = ? AND ${scope.sql}`, { replacements: [contactId, ...scope.params] });
