@@ -6,10 +6,12 @@
 import { readCrmSettings, type CrmSettings } from './crm-settings.js';
 import type { Sequelize } from 'sequelize';
 import { HttpError, TOKENS, inject, injectable, type CurrentUser, type ExtensionRegistry, type SettingsStore, type ValidationService } from '../../../host/api.js';
-import { CrmTokens, filterConditions, type ContactQueryService, type ContactScope, type ListQuery, type ListResult } from '../api.js';
+import { CrmTokens, filterConditions, type ContactQueryService, type FieldDefinition, type ContactScope, type ListQuery, type ListResult } from '../api.js';
 import { listQuerySchema, plainConditionParams, toListQuery } from '../routes/api/list-query.js';
 import { CrmInternalTokens } from './contacts-service.js';
 import { MAX_PAGE } from './list-limits.js';
+import { narrowBySets, type IdSet } from './contact-query-candidates.js';
+import { liveIdHint, listPlan } from './contact-query-plan.js';
 import type { ContactLoader } from './contact-loader.js';
 import { valueColumn, type FieldsService } from './fields-service.js';
 import { normalizePhone } from './normalize/channels.js';
@@ -32,6 +34,11 @@ interface Sql {
   params: unknown[];
   joins: string[];
   joinParams: unknown[];
+  /** A filter became a list of ids (contact-query-candidates.ts): few rows to read, sort and count. */
+  literal?: boolean;
+  literalSize?: number;
+  /** Sorted by a custom field the query also filters on: its value column on the joined `sv`. */
+  sortColumn?: string;
 }
 
 const invalid = (field: string, message = 'host:validation.type') =>
@@ -56,6 +63,17 @@ function decodeCursor(s: string): Cursor {
   }
 }
 
+/** Whether a custom filter's value admits only contacts that have a value (a range with no bound admits all). */
+const sortable = (field: FieldDefinition) => field.type !== 'multi_select' && field.type !== 'long_text';
+
+function filtersValue(value: unknown): boolean {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const { from, to } = value as { from?: unknown; to?: unknown };
+    return (from !== undefined && from !== '') || (to !== undefined && to !== '');
+  }
+  return !Array.isArray(value) || value.length > 0;
+}
+
 @injectable()
 export class ContactQueryImpl implements ContactQueryService {
   constructor(
@@ -73,11 +91,26 @@ export class ContactQueryImpl implements ContactQueryService {
   }
 
 
-  /** The WHERE clause of a list query, scope first. */
+  /**
+   * The WHERE clause of a list query, scope first: the scope with the rules' lookups resolved,
+   * and the id-set filters (search, custom fields) read first when small (contact-query-candidates.ts).
+   */
   async build(user: CurrentUser, q: ListQuery): Promise<Sql> {
-    const scope = this.scope.condition(user, 'c');
+    const scope = await this.scope.resolvedCondition(user, 'c');
     const sql: Sql = { where: [scope.sql, q.trash ? 'c.deleted_at IS NOT NULL' : 'c.deleted_at IS NULL'], params: [...scope.params], joins: [], joinParams: [] };
-    await this.addFilters(user, q, sql);
+    const sets: IdSet[] = [];
+    const sortJoin = await this.filteredSortField(q);
+    if (sortJoin) {
+      sql.joins.push('JOIN crm_field_values sv ON sv.contact_id = c.id AND sv.field_id = ?');
+      sql.joinParams.push(sortJoin.id);
+      sql.sortColumn = `sv.${valueColumn(sortJoin.type)}`;
+    }
+    await this.addFilters(user, q, sql, (set) => sets.push(set), sortJoin?.key ?? null);
+    const narrowed = await narrowBySets(this.db, sets);
+    sql.where.push(...narrowed.where);
+    sql.params.push(...narrowed.params);
+    sql.literal = narrowed.literal;
+    sql.literalSize = narrowed.literalSize;
     return sql;
   }
 
@@ -94,12 +127,17 @@ export class ContactQueryImpl implements ContactQueryService {
     return { sql: sql.where.length ? sql.where.map((w) => `(${w})`).join(' AND ') : '1 = 1', params: sql.params };
   }
 
-  /** The query's filters (everything but the scope and the trash rule); `user` null applies conditions of every enabled plugin. */
-  private async addFilters(user: CurrentUser | null, q: ListQuery, sql: Sql): Promise<void> {
+  /**
+   * The query's filters (everything but the scope and the trash rule); `user` null applies
+   * conditions of every enabled plugin. Filters that are sets of ids go to `toSet` when given,
+   * else they become `c.id IN (subquery)` clauses.
+   */
+  private async addFilters(user: CurrentUser | null, q: ListQuery, sql: Sql, toSet?: (set: IdSet) => void, onSortJoin: string | null = null): Promise<void> {
     const add = (clause: string, ...params: unknown[]) => {
       sql.where.push(clause);
       sql.params.push(...params);
     };
+    const set = toSet ?? ((s: IdSet) => add(`c.id IN (${s.sql})`, ...s.params));
     if (q.kind) add('c.kind = ?', q.kind);
     for (const field of ['status_id', 'category_id', 'responsible_id', 'class_id'] as const) {
       const ids = q[field];
@@ -114,64 +152,74 @@ export class ContactQueryImpl implements ContactQueryService {
     if (q.created_to) add('c.created_at < ?', new Date(new Date(`${q.created_to}T00:00:00Z`).getTime() + 86400_000));
     if (q.has_email !== undefined) add('c.has_email = ?', q.has_email);
     if (q.has_phone !== undefined) add('c.has_phone = ?', q.has_phone);
-    if (q.q?.trim()) await this.search(q.q.trim(), add);
-    for (const [key, value] of Object.entries(q.custom ?? {})) await this.customFilter(key, value, add);
+    if (q.q?.trim()) await this.search(q.q.trim(), add, set);
+    for (const [key, value] of Object.entries(q.custom ?? {})) await this.customFilter(key, value, set, add, onSortJoin);
     for (const [id, value] of Object.entries(q.conditions ?? {})) this.condition(user, id, value, add);
   }
 
-  /** Name words by prefix, an email, a phone or a tax id. */
-  private async search(text: string, add: (clause: string, ...params: unknown[]) => void): Promise<void> {
+  /** Name words by prefix (every word), an email, a phone or a tax id: one set of ids, the union of those. */
+  private async search(text: string, add: (clause: string, ...params: unknown[]) => void, set: (s: IdSet) => void): Promise<void> {
     const alternatives: string[] = [];
     const params: unknown[] = [];
+    const like = (v: string) => `${v.replace(/[\\%_]/g, '\\$&')}%`;
     const terms = searchTerms(text);
     if (terms.length) {
-      alternatives.push(`(${terms.map(() => 'c.id IN (SELECT t.contact_id FROM crm_search_terms t WHERE t.term LIKE ?)').join(' AND ')})`);
-      params.push(...terms.map((t) => `${t.replace(/[\\%_]/g, '\\$&')}%`));
+      // Every word: the first term's rows joined to the others' by contact (index-only both ways).
+      const joins = terms.slice(1).map((_, i) => `JOIN crm_search_terms t${i + 1} ON t${i + 1}.contact_id = t0.contact_id AND t${i + 1}.term LIKE ?`);
+      alternatives.push(`SELECT t0.contact_id AS id FROM crm_search_terms t0 ${joins.join(' ')} WHERE t0.term LIKE ?`);
+      params.push(...terms.slice(1).map(like), like(terms[0]!));
     }
     const folded = foldText(text);
     if (folded.includes('@') || /^[a-z0-9.-]+\.[a-z]{2,}$/.test(folded)) {
-      alternatives.push("c.id IN (SELECT ch.contact_id FROM crm_channels ch WHERE ch.type IN ('email', 'domain') AND ch.normalized LIKE ?)");
-      params.push(`${folded.replace(/[\\%_]/g, '\\$&')}%`);
+      alternatives.push("SELECT ch.contact_id AS id FROM crm_channels ch WHERE ch.type IN ('email', 'domain') AND ch.normalized LIKE ?");
+      params.push(like(folded));
     }
     const digits = text.replace(/[^\d]/g, '');
     if (digits.length >= 5 && /^[\d\s()+\-./]+$/.test(text)) {
       const { default_phone_country } = await this.crmSettings();
       const phone = normalizePhone(text, default_phone_country);
       const prefixes = [...new Set([phone?.e164, `+${digits}`].filter(Boolean))] as string[];
-      alternatives.push(`c.id IN (SELECT ch.contact_id FROM crm_channels ch WHERE ch.type = 'phone' AND (${prefixes.map(() => 'ch.normalized LIKE ?').join(' OR ')}))`);
+      alternatives.push(`SELECT ch.contact_id AS id FROM crm_channels ch WHERE ch.type = 'phone' AND (${prefixes.map(() => 'ch.normalized LIKE ?').join(' OR ')})`);
       params.push(...prefixes.map((p) => `${p}%`));
-      alternatives.push("c.id IN (SELECT ch.contact_id FROM crm_channels ch WHERE ch.type = 'tax_id' AND ch.normalized LIKE ?)");
+      alternatives.push("SELECT ch.contact_id AS id FROM crm_channels ch WHERE ch.type = 'tax_id' AND ch.normalized LIKE ?");
       params.push(`${digits}%`);
     }
     if (!alternatives.length) {
       add('1 = 0');
       return;
     }
-    add(`(${alternatives.join(' OR ')})`, ...params);
+    set({ sql: alternatives.join(' UNION '), params });
   }
 
-  /** `custom.<key>`: equality, a list (any of), or a {from, to} range. */
-  private async customFilter(key: string, value: unknown, add: (clause: string, ...params: unknown[]) => void): Promise<void> {
+  /**
+   * `custom.<key>`: equality, a list (any of), or a {from, to} range. A set of ids, or, for the
+   * field the list is sorted by (`onSortJoin`), a condition on the sort's joined row `sv`.
+   */
+  private async customFilter(key: string, value: unknown, set: (s: IdSet) => void, add: (clause: string, ...params: unknown[]) => void, onSortJoin: string | null): Promise<void> {
     const field = await this.fields.byKey(key);
     if (!field || !field.active) throw invalid(`custom.${key}`, 'crm:errors.unknown_field');
     const column = valueColumn(field.type);
     if (column === 'value_long') throw invalid(`custom.${key}`, 'crm:errors.not_filterable');
-    const base = `c.id IN (SELECT fv.contact_id FROM crm_field_values fv WHERE fv.field_id = ? AND `;
+    const alias = onSortJoin === key ? 'sv' : 'fv';
+    const emit = (condition: string, params: unknown[]) => {
+      if (alias === 'sv') add(condition, ...params);
+      else set({ sql: `SELECT fv.contact_id AS id FROM crm_field_values fv WHERE fv.field_id = ? AND ${condition}`, params: [field.id, ...params] });
+    };
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       const { from, to } = value as { from?: unknown; to?: unknown };
       const parts: string[] = [];
-      const params: unknown[] = [field.id];
+      const params: unknown[] = [];
       if (from !== undefined && from !== '') {
-        parts.push(`fv.${column} >= ?`);
+        parts.push(`${alias}.${column} >= ?`);
         params.push(column === 'value_number' ? Number(from) : String(from));
       }
       if (to !== undefined && to !== '') {
-        parts.push(`fv.${column} <= ?`);
+        parts.push(`${alias}.${column} <= ?`);
         params.push(column === 'value_number' ? Number(to) : String(to));
       }
-      if (params.slice(1).some((p) => typeof p === 'number' && !Number.isFinite(p))) throw invalid(`custom.${key}`, 'crm:errors.not_a_number');
+      if (params.some((p) => typeof p === 'number' && !Number.isFinite(p))) throw invalid(`custom.${key}`, 'crm:errors.not_a_number');
       if (!parts.length) return;
-      add(`${base}${parts.join(' AND ')})`, ...params);
+      emit(parts.join(' AND '), params);
       return;
     }
     const list = (Array.isArray(value) ? value : [value]).map((v) => {
@@ -184,7 +232,7 @@ export class ContactQueryImpl implements ContactQueryService {
       return String(v);
     });
     if (!list.length) return;
-    add(`${base}fv.${column} IN (${list.map(() => '?').join(',')}))`, field.id, ...list);
+    emit(`${alias}.${column} IN (${list.map(() => '?').join(',')})`, list);
   }
 
   /** A filter condition contributed by a plugin, validated against its schema. */
@@ -197,12 +245,28 @@ export class ContactQueryImpl implements ContactQueryService {
     add(`(${sql})`, ...params);
   }
 
-  private async sortExpression(sort: string | undefined): Promise<{ expr: string; join: string | null; joinParams: unknown[] }> {
+  /**
+   * The custom field the list is sorted by when the query also filters on it. Every contact
+   * listed then has a value, so the sort's row joins as an inner join (one row per contact: the
+   * field is single-valued), that field's filter becomes a condition on it, and the database can
+   * read the field's value index in order.
+   */
+  private async filteredSortField(q: ListQuery): Promise<FieldDefinition | null> {
+    if (!q.sort?.startsWith('custom.')) return null;
+    const key = q.sort.slice(7);
+    if (!Object.hasOwn(q.custom ?? {}, key) || !filtersValue(q.custom![key])) return null;
+    const field = await this.fields.byKey(key);
+    return field && field.active && sortable(field) ? field : null;
+  }
+
+  /** The sort's SQL expression, and the join a custom field's sort needs (none when `build` joined it). */
+  private async sortExpression(sort: string | undefined, sql: Sql): Promise<{ expr: string; join: string | null; joinParams: unknown[] }> {
     const key = sort ?? 'name';
     if (STANDARD_SORTS[key]) return { expr: STANDARD_SORTS[key], join: null, joinParams: [] };
+    if (sql.sortColumn) return { expr: sql.sortColumn, join: null, joinParams: [] };
     if (key.startsWith('custom.')) {
       const field = await this.fields.byKey(key.slice(7));
-      if (field && field.active && field.type !== 'multi_select' && field.type !== 'long_text') {
+      if (field && field.active && sortable(field)) {
         const column = valueColumn(field.type);
         const empty = column === 'value_number' ? '-1e18' : column === 'value_date' ? "'0000-01-01'" : "''";
         return {
@@ -218,29 +282,34 @@ export class ContactQueryImpl implements ContactQueryService {
   async list(user: CurrentUser, q: ListQuery): Promise<ListResult> {
     const limit = Math.min(Math.max(q.limit ?? 50, 1), MAX_PAGE);
     const sql = await this.build(user, q);
-    const sort = await this.sortExpression(q.sort);
+    const sort = await this.sortExpression(q.sort, sql);
     const desc = q.order === 'desc';
+    // Sorted by a filtered custom field: the contact's id is also the joined row's.
+    const idExpr = sql.sortColumn ? 'sv.contact_id' : 'c.id';
     const where = [...sql.where];
     const params = [...sql.params];
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       // The leading `>=` gives the database a range on the sort index; the rest breaks ties by id.
       const [cmp, cmpEq] = desc ? ['<', '<='] : ['>', '>='];
-      where.push(`${sort.expr} ${cmpEq} ? AND (${sort.expr} ${cmp} ? OR c.id ${cmp} ?)`);
+      where.push(`${sort.expr} ${cmpEq} ? AND (${sort.expr} ${cmp} ? OR ${idExpr} ${cmp} ?)`);
       params.push(c.v, c.v, c.id);
     }
     const dir = desc ? 'DESC' : 'ASC';
     const offset = !q.cursor && q.offset ? Math.max(0, Math.floor(q.offset)) : 0;
+    const plan = listPlan(this.db.getDialect(), sql, sort.expr, where.join(' AND '));
+    // Over a list of ids every match is read and sorted anyway: count them in the same pass.
+    const countHere = !q.cursor && !offset && plan.countInPass;
     const [rows] = await this.db.query(
-      `SELECT c.id, ${sort.expr} AS sort_value FROM crm_contacts c ${sort.join ?? ''} WHERE ${where.join(' AND ')} ORDER BY ${sort.expr} ${dir}, c.id ${dir} LIMIT ${limit + 1}${offset ? ` OFFSET ${offset}` : ''}`,
-      { replacements: [...sort.joinParams, ...params] },
+      `${plan.prefix}SELECT c.id, ${sort.expr} AS sort_value${countHere ? ', COUNT(*) OVER () AS matches' : ''} FROM ${plan.from} ${sort.join ?? ''} WHERE ${where.join(' AND ')} ORDER BY ${sort.expr} ${dir}, ${idExpr} ${dir} LIMIT ${limit + 1}${offset ? ` OFFSET ${offset}` : ''}`,
+      { replacements: [...sql.joinParams, ...sort.joinParams, ...params] },
     );
-    const list = rows as Array<{ id: number; sort_value: string | number | Date | null }>;
+    const list = rows as Array<{ id: number; sort_value: string | number | Date | null; matches?: number | string }>;
     const page = list.slice(0, limit);
     const last = page.at(-1);
     const value = (v: string | number | Date | null) => (v instanceof Date ? v.toISOString().replace('T', ' ').replace('Z', '') : v);
     const items = await this.loader.byIds(page.map((r) => Number(r.id)));
-    const total = q.cursor ? null : await this.count(user, q, sql);
+    const total = q.cursor ? null : countHere ? await this.capped(list.length ? Number(list[0]!.matches) : 0) : await this.count(user, q, sql);
     return {
       items,
       next_cursor: list.length > limit && last ? encodeCursor({ v: value(last.sort_value), id: Number(last.id) }) : null,
@@ -249,21 +318,27 @@ export class ContactQueryImpl implements ContactQueryService {
     };
   }
 
+  private async capped(n: number): Promise<{ total: number; capped: boolean }> {
+    const { exact_count_limit } = await this.crmSettings();
+    return n > exact_count_limit ? { total: exact_count_limit, capped: true } : { total: n, capped: false };
+  }
+
   /** Exact up to the configured limit, then "more than the limit": counting a million rows on every page is wasted work. */
   async count(user: CurrentUser, q: ListQuery, built?: Sql): Promise<{ total: number; capped: boolean }> {
     const sql = built ?? (await this.build(user, q));
     const { exact_count_limit } = await this.crmSettings();
-    const [rows] = await this.db.query(`SELECT COUNT(*) AS n FROM (SELECT c.id FROM crm_contacts c WHERE ${sql.where.join(' AND ')} LIMIT ${exact_count_limit + 1}) x`, {
-      replacements: sql.params,
+    const whereSql = sql.where.join(' AND ');
+    const hint = liveIdHint(this.db.getDialect(), Boolean(sql.literal), whereSql);
+    const [rows] = await this.db.query(`SELECT COUNT(*) AS n FROM (SELECT c.id FROM crm_contacts c ${hint} ${sql.joins.join(' ')} WHERE ${whereSql} LIMIT ${exact_count_limit + 1}) x`, {
+      replacements: [...sql.joinParams, ...sql.params],
     });
-    const n = Number((rows as Array<{ n: number }>)[0]!.n);
-    return n > exact_count_limit ? { total: exact_count_limit, capped: true } : { total: n, capped: false };
+    return this.capped(Number((rows as Array<{ n: number }>)[0]!.n));
   }
 
   async ids(user: CurrentUser, q: ListQuery, limit = 1_000_000): Promise<number[]> {
     const sql = await this.build(user, q);
-    const [rows] = await this.db.query(`SELECT c.id FROM crm_contacts c WHERE ${sql.where.join(' AND ')} ORDER BY c.id LIMIT ${Math.max(1, Math.floor(limit))}`, {
-      replacements: sql.params,
+    const [rows] = await this.db.query(`SELECT c.id FROM crm_contacts c ${sql.joins.join(' ')} WHERE ${sql.where.join(' AND ')} ORDER BY c.id LIMIT ${Math.max(1, Math.floor(limit))}`, {
+      replacements: [...sql.joinParams, ...sql.params],
     });
     return (rows as Array<{ id: number }>).map((r) => Number(r.id));
   }
