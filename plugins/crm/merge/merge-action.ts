@@ -25,7 +25,7 @@ export function registerMergeAction(ctx: PluginContext): void {
     async run(user, ids, params) {
       const masterId = typeof params.master_id === 'number' ? params.master_id : Math.min(...ids);
       if (!ids.includes(masterId)) throw new HttpError(400, 'invalid_input', 'host:errors.invalid_input', [{ field: 'master_id', code: 'unknown', message: 'crm:duplicates.errors.not_in_merge' }]);
-      if (ids.length > MAX_MERGE + 1) throw new HttpError(400, 'invalid_input', 'host:errors.invalid_input', [{ field: 'ids', code: 'maxItems', message: 'crm:duplicates.errors.too_many', params: { max: MAX_MERGE } }]);
+      if (ids.length > MAX_MERGE + 1) throw new HttpError(400, 'invalid_input', 'host:errors.invalid_input', [{ field: 'ids', code: 'maxItems', message: 'crm:duplicates.errors.over_limit', params: { max: MAX_MERGE } }]);
       const result = await new MergeService(ctx).merge(user, { masterId, mergeIds: ids.filter((id) => id !== masterId) });
       return { changed: result.merged.length + 1 };
     },

@@ -73,7 +73,7 @@ export class MergeService {
     const errors: FieldError[] = [];
     if (!mergeIds.length) errors.push({ field: 'merge_ids', code: 'minItems', message: 'crm:duplicates.errors.nothing_to_merge' });
     if (mergeIds.includes(masterId) || new Set(mergeIds).size !== mergeIds.length) errors.push({ field: 'merge_ids', code: 'same', message: 'crm:duplicates.errors.same_contact' });
-    if (mergeIds.length > MAX_MERGE) errors.push({ field: 'merge_ids', code: 'maxItems', message: 'crm:duplicates.errors.too_many', params: { max: MAX_MERGE } });
+    if (mergeIds.length > MAX_MERGE) errors.push({ field: 'merge_ids', code: 'maxItems', message: 'crm:duplicates.errors.over_limit', params: { max: MAX_MERGE } });
     if (errors.length) throw invalid(errors);
     const ids = [masterId, ...mergeIds];
     const scope = this.scope.condition(user, 'c');

@@ -7,7 +7,8 @@ import { ImportTokens, type ImportOptions, type ImportRecord, type MappingTarget
 import type { ImportServiceImpl } from '../import/engine/import-service.js';
 import { createCrmTestHost, type CrmTestHost } from './support/crm-host.js';
 
-export const DIRTY_CSV = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'testdata', 'datablist-customers-1000.DIRTY-39dups-2ragged.csv');
+/** A copy of ../shared/testdata's file (attribution in fixtures/README.md): CI checks out the project alone. */
+export const DIRTY_CSV = path.join(import.meta.dirname, 'fixtures', 'import', 'datablist-customers-1000.DIRTY-39dups-2ragged.csv');
 
 export interface ImportKit {
   host: CrmTestHost;
