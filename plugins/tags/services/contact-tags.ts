@@ -13,7 +13,7 @@ import { chunks, insertIgnore, marks } from './sql.js';
 import { TAG_COLUMNS, assertNames, ensureTags, tagsByKeys, toTag, type TagRow } from './vocabulary.js';
 
 /** Contacts changed per transaction in mass actions, merges and deletes. */
-export const BATCH = 1000;
+export const BATCH = 2000;
 
 const forbidden = () => new HttpError(403, 'forbidden', 'tags:errors.not_editable');
 
