@@ -6,7 +6,7 @@
  * booleans are values, not text, and stay as they are.
  */
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { xlsxStream } from './export-xlsx.js';
 
 export type CellValue = string | number | boolean | null;
 
@@ -93,21 +93,8 @@ export function csvWriter(out: Writable, header: string[], options: CsvOptions):
 }
 
 export function xlsxWriter(out: Writable, header: string[], sheetName: string): SheetWriter {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-  const sheet = workbook.addWorksheet(sheetName.slice(0, 31));
-  const add = (cells: CellValue[]) => sheet.addRow(cells.map((v) => (typeof v === 'string' ? neutralize(v) : v))).commit();
-  add(header);
-  return {
-    async rows(rows) {
-      for (const row of rows) add(row);
-      // exceljs pushes into `out` through its zip stream; wait while the output is full.
-      await drained(out);
-    },
-    async end() {
-      sheet.commit();
-      await workbook.commit();
-    },
-  };
+  const sheet = xlsxStream(out, header, sheetName, neutralize);
+  return { rows: (rows) => sheet.rows(rows), end: () => sheet.end() };
 }
 
 export function sheetWriter(format: ExportFormat, out: Writable, header: string[], options: CsvOptions & { sheetName: string }): SheetWriter {
