@@ -10,13 +10,15 @@ import type { Contributed } from '../../../host/api.js';
 import type { Address, Contact, DictionaryItem, FieldDefinition, IoColumn } from '../api.js';
 import { DictionariesService } from '../services/dictionaries-service.js';
 import { FieldsService } from '../services/fields-service.js';
+import type { ChannelType, ContactField, ContactRead } from './export-reader.js';
 import type { CellValue } from './export-writers.js';
 
 export const JOIN = '; ';
 
 /** What a page's cells need besides the contacts themselves. */
 export interface PageLookups {
-  t: TFunction;
+  /** Translations without parameters, looked up once per export (a cell may ask on every row). */
+  t(key: string): string;
   language: string;
   dictionary: Map<number, DictionaryItem>;
   users: Map<number, string>;
@@ -36,6 +38,8 @@ export interface ExportColumn {
   cell(contact: Contact, page: PageLookups): CellValue;
   /** Plugins' columns: their values for a page at once. */
   io?: Contributed<IoColumn>;
+  /** What of a contact the cell reads: an export loads only that. */
+  reads: ContactRead;
 }
 
 const text = (v: string | null | undefined): CellValue => (v === null || v === undefined || v === '' ? null : v);
@@ -52,34 +56,38 @@ function label(item: DictionaryItem | undefined, language: string): CellValue {
 }
 
 type StandardCell = (c: Contact, p: PageLookups) => CellValue;
+type Standard = [id: string, byDefault: boolean, cell: StandardCell, reads: ContactRead];
+
+const field = (...fields: ContactField[]): ContactRead => ({ fields });
+const channel = (type: ChannelType): ContactRead => ({ channels: [type] });
 
 /** The standard columns in the order the export page offers them; `true` marks the default choice. */
-const STANDARD: Array<[string, boolean, StandardCell]> = [
-  ['id', false, (c) => c.id],
-  ['name', true, (c) => text(c.name)],
-  ['kind', true, (c, p) => p.t(`crm:export.kind.${c.kind}`)],
-  ['first_name', false, (c) => text(c.first_name)],
-  ['middle_name', false, (c) => text(c.middle_name)],
-  ['last_name', false, (c) => text(c.last_name)],
-  ['company_name', false, (c) => text(c.company_name)],
-  ['company', true, (c, p) => (c.company_id ? text(p.companies.get(c.company_id)) : null)],
-  ['job_title', true, (c) => text(c.job_title)],
-  ['emails', true, (c) => joined(c.emails.map((e) => e.value))],
-  ['phones', true, (c) => joined(c.phones.map((e) => e.value))],
-  ['messengers', false, (c) => joined(c.messengers.map((m) => `${m.type}: ${m.value}`))],
-  ['websites', false, (c) => joined(c.websites.map((e) => e.value))],
-  ['domains', false, (c) => joined(c.domains)],
-  ['addresses', false, (c) => joined(c.addresses.map(address).filter(Boolean))],
-  ['tax_ids', false, (c) => joined(c.tax_ids.map((x) => `${x.type.toUpperCase()}: ${x.value}`))],
-  ['status', true, (c, p) => (c.status_id ? label(p.dictionary.get(c.status_id), p.language) : null)],
-  ['category', false, (c, p) => (c.category_id ? label(p.dictionary.get(c.category_id), p.language) : null)],
-  ['client_type', false, (c, p) => (c.client_type_id ? label(p.dictionary.get(c.client_type_id), p.language) : null)],
-  ['source', false, (c, p) => (c.source_id ? label(p.dictionary.get(c.source_id), p.language) : null)],
-  ['responsible', true, (c, p) => (c.responsible_id ? text(p.users.get(c.responsible_id)) : null)],
-  ['birthday', false, (c) => text(c.birthday)],
-  ['comment', false, (c) => text(c.comment)],
-  ['created_at', true, (c) => dateTime(c.created_at)],
-  ['updated_at', false, (c) => dateTime(c.updated_at)],
+const STANDARD: Standard[] = [
+  ['id', false, (c) => c.id, {}],
+  ['name', true, (c) => text(c.name), field('name')],
+  ['kind', true, (c, p) => p.t(`crm:export.kind.${c.kind}`), field('kind')],
+  ['first_name', false, (c) => text(c.first_name), field('first_name')],
+  ['middle_name', false, (c) => text(c.middle_name), field('middle_name')],
+  ['last_name', false, (c) => text(c.last_name), field('last_name')],
+  ['company_name', false, (c) => text(c.company_name), field('company_name')],
+  ['company', true, (c, p) => (c.company_id ? text(p.companies.get(c.company_id)) : null), { fields: ['company_id'], companies: true }],
+  ['job_title', true, (c) => text(c.job_title), field('job_title')],
+  ['emails', true, (c) => joined(c.emails.map((e) => e.value)), channel('email')],
+  ['phones', true, (c) => joined(c.phones.map((e) => e.value)), channel('phone')],
+  ['messengers', false, (c) => joined(c.messengers.map((m) => `${m.type}: ${m.value}`)), channel('messenger')],
+  ['websites', false, (c) => joined(c.websites.map((e) => e.value)), channel('website')],
+  ['domains', false, (c) => joined(c.domains), channel('domain')],
+  ['addresses', false, (c) => joined(c.addresses.map(address).filter(Boolean)), { addresses: true }],
+  ['tax_ids', false, (c) => joined(c.tax_ids.map((x) => `${x.type.toUpperCase()}: ${x.value}`)), channel('tax_id')],
+  ['status', true, (c, p) => (c.status_id ? label(p.dictionary.get(c.status_id), p.language) : null), field('status_id')],
+  ['category', false, (c, p) => (c.category_id ? label(p.dictionary.get(c.category_id), p.language) : null), field('category_id')],
+  ['client_type', false, (c, p) => (c.client_type_id ? label(p.dictionary.get(c.client_type_id), p.language) : null), field('client_type_id')],
+  ['source', false, (c, p) => (c.source_id ? label(p.dictionary.get(c.source_id), p.language) : null), field('source_id')],
+  ['responsible', true, (c, p) => (c.responsible_id ? text(p.users.get(c.responsible_id)) : null), field('responsible_id')],
+  ['birthday', false, (c) => text(c.birthday), field('birthday')],
+  ['comment', false, (c) => text(c.comment), field('comment')],
+  ['created_at', true, (c) => dateTime(c.created_at), field('created_at')],
+  ['updated_at', false, (c) => dateTime(c.updated_at), field('updated_at')],
 ];
 
 function customCell(field: FieldDefinition): StandardCell {
@@ -95,11 +103,11 @@ function customCell(field: FieldDefinition): StandardCell {
 /** Every column the user may export, titles in their language. */
 export function exportCatalog(t: TFunction, language: string, fields: FieldDefinition[], io: Array<Contributed<IoColumn>>): ExportColumn[] {
   return [
-    ...STANDARD.map(([id, byDefault, cell]) => ({ id, title: t(`crm:export.col.${id}`), group: 'standard' as const, byDefault, cell })),
-    ...fields.filter((f) => f.active).map((f) => ({ id: `custom.${f.key}`, title: FieldsService.label(f, language), group: 'custom' as const, byDefault: f.in_list, cell: customCell(f) })),
+    ...STANDARD.map(([id, byDefault, cell, reads]) => ({ id, title: t(`crm:export.col.${id}`), group: 'standard' as const, byDefault, cell, reads })),
+    ...fields.filter((f) => f.active).map((f) => ({ id: `custom.${f.key}`, title: FieldsService.label(f, language), group: 'custom' as const, byDefault: f.in_list, cell: customCell(f), reads: { custom: [f.key] } })),
     ...io.map((c) => {
       const id = `io.${c.pluginId}.${c.id}`;
-      return { id, title: t(c.title), group: 'plugin' as const, byDefault: false, io: c, cell: (contact: Contact, p: PageLookups) => text(p.plugin.get(id)?.get(contact.id)) };
+      return { id, title: t(c.title), group: 'plugin' as const, byDefault: false, io: c, reads: { everything: true }, cell: (contact: Contact, p: PageLookups) => text(p.plugin.get(id)?.get(contact.id)) };
     }),
   ];
 }

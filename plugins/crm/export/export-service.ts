@@ -41,7 +41,7 @@ export const STREAM_LIMIT = 10_000;
 /** The most contacts one export may hold. */
 export const MAX_EXPORT_ROWS = 1_000_000;
 /** Contacts loaded and written per step: one progress step of a job. */
-export const PAGE_SIZE = 5000;
+export const PAGE_SIZE = 2000;
 /** The job type (`ctx.job('export')` in the CRM plugin). */
 export const JOB_TYPE = 'crm.export';
 

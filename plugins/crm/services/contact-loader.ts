@@ -10,6 +10,55 @@ import type { FieldsService } from './fields-service.js';
 
 const iso = (d: Date | string | null): string | null => (d ? new Date(d).toISOString() : null);
 
+/** Rows by their contact, in the order given. */
+export function groupBy<T extends { contact_id: number }>(rows: T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.contact_id);
+    if (list) list.push(r);
+    else out.set(r.contact_id, [r]);
+  }
+  return out;
+}
+
+export interface ChannelLists {
+  emails: Channel[];
+  phones: Channel[];
+  messengers: Messenger[];
+  websites: Channel[];
+  domains: string[];
+  tax_ids: TaxId[];
+}
+
+/** A contact's channels sorted into their lists in one pass (the rows come ordered by type, sort, id). */
+export function channelLists(own: Array<Pick<ChannelRow, 'type' | 'subtype' | 'value' | 'is_primary' | 'consent'>> | undefined): ChannelLists {
+  const lists: ChannelLists = { emails: [], phones: [], messengers: [], websites: [], domains: [], tax_ids: [] };
+  if (!own) return lists;
+  for (const c of own) {
+    switch (c.type) {
+      case 'email':
+        lists.emails.push({ value: c.value, label: c.subtype, primary: Boolean(c.is_primary), consent: Boolean(c.consent) });
+        break;
+      case 'phone':
+        lists.phones.push({ value: c.value, label: c.subtype, primary: Boolean(c.is_primary) });
+        break;
+      case 'website':
+        lists.websites.push({ value: c.value, label: c.subtype, primary: Boolean(c.is_primary) });
+        break;
+      case 'messenger':
+        lists.messengers.push({ type: c.subtype as Messenger['type'], value: c.value });
+        break;
+      case 'domain':
+        lists.domains.push(c.value);
+        break;
+      case 'tax_id':
+        lists.tax_ids.push({ type: c.subtype as TaxId['type'], value: c.value });
+        break;
+    }
+  }
+  return lists;
+}
+
 @injectable()
 export class ContactLoader {
   private readonly m: CrmModels;
@@ -40,22 +89,10 @@ export class ContactLoader {
       this.m.Address.findAll({ where: { contact_id: { [Op.in]: ids } }, order: [['sort', 'ASC'], ['id', 'ASC']], transaction, raw: true }),
       this.fields.valuesFor(ids, transaction),
     ]);
-    const channelsOf = new Map<number, ChannelRow[]>();
-    for (const c of channels) {
-      const list = channelsOf.get(c.contact_id);
-      if (list) list.push(c);
-      else channelsOf.set(c.contact_id, [c]);
-    }
-    const addressesOf = new Map<number, typeof addresses>();
-    for (const a of addresses) {
-      const list = addressesOf.get(a.contact_id);
-      if (list) list.push(a);
-      else addressesOf.set(a.contact_id, [a]);
-    }
+    const channelsOf = groupBy(channels);
+    const addressesOf = groupBy(addresses);
     const contacts: Contact[] = rows.map((r) => {
-      const own = channelsOf.get(r.id) ?? [];
-      const list = (type: string): Channel[] =>
-        own.filter((c) => c.type === type).map((c) => ({ value: c.value, label: c.subtype, primary: Boolean(c.is_primary), ...(type === 'email' ? { consent: Boolean(c.consent) } : {}) }));
+      const own = channelLists(channelsOf.get(r.id));
       return {
         id: r.id,
         kind: r.kind,
@@ -67,13 +104,13 @@ export class ContactLoader {
         job_title: r.job_title,
         company_id: r.company_id,
         buyer_id: r.buyer_id,
-        emails: list('email'),
-        phones: list('phone'),
-        messengers: own.filter((c) => c.type === 'messenger').map((c) => ({ type: c.subtype as Messenger['type'], value: c.value })),
-        websites: list('website'),
-        domains: own.filter((c) => c.type === 'domain').map((c) => c.value),
+        emails: own.emails,
+        phones: own.phones,
+        messengers: own.messengers,
+        websites: own.websites,
+        domains: own.domains,
         addresses: (addressesOf.get(r.id) ?? []).map((a) => ({ label: a.label, country: a.country, region: a.region, city: a.city, zip: a.zip, street: a.street })),
-        tax_ids: own.filter((c) => c.type === 'tax_id').map((c) => ({ type: c.subtype as TaxId['type'], value: c.value })),
+        tax_ids: own.tax_ids,
         status_id: r.status_id,
         category_id: r.category_id,
         client_type_id: r.client_type_id,
