@@ -14,7 +14,9 @@ import { ROOT } from '../../../tests/support/test-host.js';
 /**
  * A plugin whose export column "Score" gives each contact `score-<id>`, except contacts whose job
  * title is "Formula": theirs is `=HYPERLINK("http://evil")`, to check neutralization of plugin
- * values too. It counts the pages it was asked for in `globalThis.__scorePages`. Its access rule:
+ * values too. It counts the pages it was asked for in `globalThis.__scorePages`, and while
+ * `globalThis.__scoreHold` is set it waits on it before any page after the first (so a test can
+ * watch a job half done). Its access rule:
  * users whose email starts with "scoped" cannot see contacts whose job title is "Hidden".
  */
 export function writeScorePlugin(): string {
@@ -35,12 +37,25 @@ export function register(ctx) {
   } });
   ctx.extend(ioColumns, { id: 'score', title: 'Score', async values(contacts) {
     globalThis.__scorePages = (globalThis.__scorePages ?? 0) + 1;
+    if (globalThis.__scoreHold && contacts.length && globalThis.__scorePages > 1) await globalThis.__scoreHold;
     return new Map(contacts.map((c) => [c.id, c.job_title === 'Formula' ? '=HYPERLINK("http://evil")' : 'score-' + c.id]));
   } });
 }
 `,
   );
   return root;
+}
+
+/** Holds the probe's pages after the first until the returned function is called. */
+export function holdScorePages(): () => void {
+  let release!: () => void;
+  const g = globalThis as { __scoreHold?: Promise<void>; __scorePages?: number };
+  g.__scorePages = 0;
+  g.__scoreHold = new Promise<void>((resolve) => (release = resolve));
+  return () => {
+    delete g.__scoreHold;
+    release();
+  };
 }
 
 /** Keeps the body of a download as a Buffer (supertest's `.parse`). */

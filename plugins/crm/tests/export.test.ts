@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import { PassThrough } from 'node:stream';
+import ExcelJS from 'exceljs';
 import path from 'node:path';
 import { expect } from 'chai';
 import type TestAgent from 'supertest/lib/agent.js';
@@ -8,9 +10,13 @@ import { ROOT, csrfOf } from '../../../tests/support/test-host.js';
 import type { Contact, DictionaryItem } from '../api.js';
 import { JOB_TYPE, PAGE_SIZE } from '../export/export-service.js';
 import { neutralize } from '../export/export-writers.js';
+import { MAX_CELL_TEXT, xlsxStream } from '../export/export-xlsx.js';
 import { binary, byHeader, readCsv, readXlsx, writeScorePlugin } from './export-kit.js';
 import { bulkPeople } from './selection-kit.js';
 import { createCrmTestHost, type CrmTestHost } from './support/crm-host.js';
+
+/** Every standard column, in the export page's order. */
+const STANDARD_COLUMNS = ['id', 'name', 'kind', 'first_name', 'middle_name', 'last_name', 'company_name', 'company', 'job_title', 'emails', 'phones', 'messengers', 'websites', 'domains', 'addresses', 'tax_ids', 'status', 'category', 'client_type', 'source', 'responsible', 'birthday', 'comment', 'created_at', 'updated_at'];
 
 describe('Export of contacts (CSV and XLSX)', function () {
   this.timeout(120_000);
@@ -123,6 +129,116 @@ describe('Export of contacts (CSV and XLSX)', function () {
       expect(csv).to.deep.equal([{ 'First name': "'=1+2", 'Last name': "'@SUM(A1)", Comment: "'-2+3", Score: '\'=HYPERLINK("http://evil")' }]);
       const xlsx = byHeader(await readXlsx((await download(admin, `format=xlsx&${columns}`).expect(200)).body as Buffer));
       expect(xlsx).to.deep.equal([{ 'First name': "'=1+2", 'Last name': "'@SUM(A1)", Comment: "'-2+3", Score: '\'=HYPERLINK("http://evil")' }]);
+    });
+    it('keeps awkward text intact in XLSX: markup characters, emoji; drops characters XML forbids; cuts text at Excel’s cell limit', async () => {
+      const long = 'x'.repeat(MAX_CELL_TEXT + 100);
+      const oddities = await host.dictionaries.create('category', { name: 'Oddities' });
+      const odd = await host.contacts.create(host.admin, {
+        kind: 'person',
+        category_id: oddities.id,
+        first_name: '  <b>Tom & "Jerry"</b> ',
+        last_name: 'Bell\u0007\u0000man 🎉',
+        job_title: 'Oddity',
+        comment: long,
+      });
+      try {
+        const rows = await readXlsx((await download(admin, `format=xlsx&columns=first_name,last_name,comment&category_id=${oddities.id}`).expect(200)).body as Buffer);
+        expect(rows).to.deep.equal([
+          ['First name', 'Last name', 'Comment'],
+          ['<b>Tom & "Jerry"</b>', 'Bellman 🎉', long.slice(0, MAX_CELL_TEXT)],
+        ]);
+      } finally {
+        await host.contacts.remove(host.admin, odd.id);
+      }
+    });
+
+    it('writes XLSX cells as their types: text with its edge spaces, numbers, booleans; a sheet name without the characters Excel refuses', async () => {
+      const chunks: Buffer[] = [];
+      const out = new PassThrough().on('data', (c: Buffer) => chunks.push(c));
+      const sheet = xlsxStream(out, ['Text', 'Number', 'Flag'], 'Q1/Q2: [all]*');
+      await sheet.rows([
+        ['  spaced  ', 0, true],
+        ['line\nbreak', -12.75, false],
+        [null, Number.NaN, null],
+      ]);
+      await sheet.end();
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
+      expect(workbook.worksheets[0]!.name).to.equal('Q1 Q2   all');
+      expect(await readXlsx(Buffer.concat(chunks))).to.deep.equal([
+        ['Text', 'Number', 'Flag'],
+        ['  spaced  ', 0, true],
+        ['line\nbreak', -12.75, false],
+        [null, 'NaN', null],
+      ]);
+    });
+
+    it('gives every standard column the same cells whether contacts are read lean or whole (as for a plugin’s column)', async () => {
+      const vip = await host.dictionaries.create('category', { name: 'VIP' });
+      const filter = `category_id=${vip.id}`;
+      const vera = await host.contacts.create(host.admin, {
+        kind: 'person',
+        first_name: 'Vera',
+        middle_name: 'Maria',
+        last_name: 'Lean',
+        company_id: acme.id,
+        company_name: 'Side Project',
+        job_title: 'Columnist',
+        status_id: won.id,
+        category_id: vip.id,
+        responsible_id: host.admin.id,
+        emails: [{ value: 'vera@example.com' }, { value: 'vera@example.org' }],
+        phones: [{ value: '+48 22 123 45 67' }],
+        messengers: [{ type: 'telegram', value: 'vera_lean' }],
+        websites: [{ value: 'https://vera.example.com' }],
+        domains: ['vera.example.com'],
+        addresses: [{ street: 'Main St 1', city: 'Gdańsk', country: 'PL' }, { city: 'Kraków' }],
+        tax_ids: [{ type: 'nip', value: '5260250995' }],
+        birthday: '1990-04-01',
+        comment: 'Two\nlines',
+        custom: { industry: 'IT', budget: 99.5, langs: ['uk', 'pl'] },
+      });
+      try {
+        const columns = [...STANDARD_COLUMNS, 'custom.industry', 'custom.budget', 'custom.langs'].join(',');
+        const lean = await readXlsx((await download(admin, `format=xlsx&columns=${columns}&${filter}`).expect(200)).body as Buffer);
+        const whole = await readXlsx((await download(admin, `format=xlsx&columns=${columns},io.export-probe.score&${filter}`).expect(200)).body as Buffer);
+        expect(whole.map((r) => r.slice(0, -1))).to.deep.equal(lean);
+        const fresh = await host.contacts.get(host.admin, vera.id);
+        expect(byHeader(lean)).to.deep.equal([
+          {
+            ID: vera.id,
+            Name: 'Vera Maria Lean',
+            Type: 'Person',
+            'First name': 'Vera',
+            'Middle name': 'Maria',
+            'Last name': 'Lean',
+            'Company name': 'Side Project',
+            'Company (employer)': 'ACME, "Best" Ltd',
+            'Job title': 'Columnist',
+            Emails: 'vera@example.com; vera@example.org',
+            Phones: "'+48 22 123 45 67",
+            Messengers: 'telegram: vera_lean',
+            Websites: 'https://vera.example.com/',
+            Domains: 'vera.example.com',
+            Addresses: 'Main St 1, Gdańsk, PL; Kraków',
+            'Tax IDs': 'NIP: 5260250995',
+            Status: 'Won',
+            Category: 'VIP',
+            'Client type': null,
+            Source: null,
+            Responsible: 'Administrator',
+            Birthday: '1990-04-01',
+            Comment: 'Two\nlines',
+            Created: fresh.created_at.slice(0, 19).replace('T', ' '),
+            Updated: fresh.updated_at.slice(0, 19).replace('T', ' '),
+            Industry: 'IT',
+            Budget: 99.5,
+            Languages: 'uk; pl',
+          },
+        ]);
+      } finally {
+        await host.contacts.remove(host.admin, vera.id);
+      }
     });
   });
 
