@@ -387,6 +387,12 @@ export interface ContactEvent {
 export const contactCreated = defineEvent<ContactEvent>('crm.contact.created');
 export const contactUpdated = defineEvent<ContactEvent & { changes: Record<string, { old: unknown; new: unknown }> }>('crm.contact.updated');
 export const contactDeleted = defineEvent<{ id: number; userId: number | null; purged: boolean }>('crm.contact.deleted');
+/**
+ * Contacts written in bulk by an import (they emit no created/updated event each): once per
+ * committed batch, inside its `transaction` and emitted with `rethrow`, so a handler's failure
+ * undoes the batch. `updatedIds` were changed through the contacts service in that transaction.
+ */
+export const contactsImported = defineEvent<{ importId: number; createdIds: number[]; updatedIds: number[]; userId: number | null; transaction: Transaction }>('crm.contacts.imported');
 /** Plugins that keep contact ids re-point them from `fromId` to `intoId`, inside `transaction`. */
 export const contactMerged = defineEvent<{ fromId: number; intoId: number; userId: number | null; transaction: Transaction }>('crm.contact.merged');
 /** "Before" event: a handler may veto the write by throwing an HttpError. */

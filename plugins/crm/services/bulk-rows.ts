@@ -3,7 +3,7 @@
  * derived exactly as the contacts service derives them (display name, sort key, search terms,
  * channel flags, typed custom-value columns), and multi-row INSERTs of many contacts at once.
  */
-import type { Sequelize, Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { ContactKind, FieldType } from '../api.js';
 import type { PreparedInput } from './contact-input.js';
 import { valueColumn } from './fields-service.js';
@@ -113,9 +113,18 @@ export function preparedContactRows(kind: ContactKind, prepared: PreparedInput, 
   };
 }
 
+/** Contacts created by one multi-row INSERT: ids `first`..`last`, in the order of the rows given. */
+export interface IdRange {
+  first: number;
+  last: number;
+}
+
 /** Multi-row INSERTs on either dialect, values escaped by the driver's own escaping. */
 export class BulkInserter {
   readonly mysql: boolean;
+  /** The last Date escaped: a batch's rows share one or two timestamps, and escaping a Date goes through moment. */
+  private lastDate: { time: number; sql: string } | null = null;
+  private autoincMode: Promise<number> | null = null;
 
   constructor(private readonly db: Sequelize) {
     this.mysql = db.getDialect() !== 'sqlite';
@@ -125,15 +134,92 @@ export class BulkInserter {
     if (v === null) return 'NULL';
     if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'NULL';
     if (typeof v === 'boolean') return v ? '1' : '0';
+    if (v instanceof Date) {
+      const time = v.getTime();
+      if (this.lastDate?.time !== time) this.lastDate = { time, sql: this.db.escape(v) };
+      return this.lastDate.sql;
+    }
     return this.db.escape(v);
+  }
+
+  private statement(verb: string, table: string, columns: string[], rows: Row[]): string {
+    return `${verb} ${table} (${columns.join(',')}) VALUES ${rows.map((r) => `(${r.map((v) => this.esc(v)).join(',')})`).join(',')}`;
   }
 
   async insert(table: string, columns: string[], rows: Row[], transaction: Transaction, ignore = false): Promise<void> {
     const verb = ignore ? (this.mysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO') : 'INSERT INTO';
     for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const values = rows.slice(i, i + ROWS_PER_STATEMENT).map((r) => `(${r.map((v) => this.esc(v)).join(',')})`);
-      await this.db.query(`${verb} ${table} (${columns.join(',')}) VALUES ${values.join(',')}`, { transaction, raw: true });
+      // The INSERT type spares Sequelize guessing the statement's kind from its (long) text.
+      await this.db.query(this.statement(verb, table, columns, rows.slice(i, i + ROWS_PER_STATEMENT)), { transaction, type: QueryTypes.INSERT });
     }
+  }
+
+  /**
+   * New contacts with ids from the table's auto-increment (no lock on the end of the table, so
+   * contacts created meanwhile elsewhere never collide with them), then their other rows. Each
+   * statement's ids: SQLite numbers a statement's rows consecutively (writers are serialized);
+   * InnoDB does too for a multi-row INSERT unless innodb_autoinc_lock_mode is 2 (interleaved),
+   * where the statement's rows are read back in id order by their creator and timestamp, and a
+   * count that does not match fails the batch rather than guess. Writes every table but history.
+   */
+  async createContacts(contacts: Array<{ rows: PreparedContact; companyId: number | null; buyerId: number | null }>, transaction: Transaction): Promise<{ ids: number[]; ranges: IdRange[] }> {
+    const columns = CONTACT_COLUMNS.slice(1);
+    const ranges: IdRange[] = [];
+    const ids: number[] = [];
+    for (let i = 0; i < contacts.length; i += ROWS_PER_STATEMENT) {
+      const part = contacts.slice(i, i + ROWS_PER_STATEMENT).map(({ rows, companyId, buyerId }) => {
+        const row = rows.contact.slice(1);
+        row[COMPANY_ID - 1] = companyId;
+        row[BUYER_ID - 1] = buyerId;
+        return row;
+      });
+      const [insertId, count] = (await this.db.query(this.statement('INSERT INTO', 'crm_contacts', columns, part), { transaction, type: QueryTypes.INSERT })) as unknown as [number, number];
+      if (Number(count) !== part.length) throw new Error(`Inserted ${count} contacts of ${part.length}`);
+      const first = this.mysql ? Number(insertId) : Number(insertId) - part.length + 1;
+      let mine: number[];
+      if (this.mysql && (await this.lockMode()) === 2) {
+        const at = part[0]![CONTACT_COLUMNS.indexOf('created_at') - 1] as Date;
+        const by = part[0]![CONTACT_COLUMNS.indexOf('created_by') - 1] as number | null;
+        const rows = await this.db.query<{ id: number }>(`SELECT id FROM crm_contacts WHERE id >= ? AND created_at = ? AND created_by <=> ? ORDER BY id LIMIT ${part.length + 1}`, {
+          replacements: [first, at, by],
+          type: QueryTypes.SELECT,
+          transaction,
+        });
+        if (rows.length !== part.length) throw new Error(`Could not tell the ids of ${part.length} new contacts (found ${rows.length})`);
+        mine = rows.map((r) => Number(r.id));
+      } else mine = Array.from({ length: part.length }, (_, k) => first + k);
+      ids.push(...mine);
+      // Ranges of consecutive ids: one for the statement unless the ids were interleaved.
+      for (const id of mine) {
+        const last = ranges.at(-1);
+        if (last && last.last === id - 1) last.last = id;
+        else ranges.push({ first: id, last: id });
+      }
+    }
+    const t = emptyTables();
+    contacts.forEach(({ rows: c }, k) => {
+      const id = ids[k]!;
+      for (const r of c.channels) t.channels.push([id, ...r.slice(1)]);
+      for (const r of c.addresses) t.addresses.push([id, ...r.slice(1)]);
+      for (const r of c.terms) t.terms.push([r[0]!, id]);
+      for (const r of c.values) t.values.push([id, ...r.slice(1)]);
+    });
+    // In the search terms' key order: the clustered index of InnoDB takes them page by page.
+    t.terms.sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : (a[1] as number) - (b[1] as number)));
+    await this.insert('crm_channels', CHANNEL_COLUMNS, t.channels, transaction);
+    await this.insert('crm_addresses', ADDRESS_COLUMNS, t.addresses, transaction);
+    await this.insert('crm_search_terms', TERM_COLUMNS, t.terms, transaction, true);
+    await this.insert('crm_field_values', VALUE_COLUMNS, t.values, transaction);
+    // History is the caller's: it goes through the history writer.
+    return { ids, ranges };
+  }
+
+  private lockMode(): Promise<number> {
+    this.autoincMode ??= this.db
+      .query<{ m: number }>('SELECT @@innodb_autoinc_lock_mode AS m', { type: QueryTypes.SELECT })
+      .then((rows) => Number(rows[0]?.m ?? 2))
+      .catch(() => 2);
+    return this.autoincMode;
   }
 
   /**

@@ -1,16 +1,17 @@
 /**
  * One import, run by its job: reads the staged file row by row (streamed), and per batch maps and
- * checks the rows, resolves names and duplicates with a few queries, then writes in ONE
- * transaction the new contacts (multi-row INSERTs), the updates of duplicates (through the
- * contacts service, so history and versions work as everywhere), the plugins' columns, every
- * row's outcome, the counters and the line reached. Because the line commits with the rows, a
+ * checks the rows, resolves names and duplicates with a few queries (while the batch before is
+ * being written), then writes in ONE transaction the new contacts (multi-row INSERTs, ids from
+ * the auto-increment), the updates of duplicates (through the contacts service, so history and
+ * versions work as everywhere), the plugins' columns, the outcomes (created contacts as id
+ * ranges), the counters, the line reached and the `contactsImported` event. Because the line commits with the rows, a
  * job resumed after a crash starts exactly after the last committed batch and never doubles a
  * contact. A dry run is the same pipeline without the writes.
  */
 import type { Sequelize, Transaction } from 'sequelize';
-import { HttpError, type Contributed, type CurrentUser, type JobContext } from '../../../../host/api.js';
-import type { Contact, ContactInput, ContactScope, ContactsService, FieldDefinition, HistoryWriter, IoColumn } from '../../api.js';
-import { addContact, BulkInserter, emptyTables, preparedContactRows } from '../../services/bulk-rows.js';
+import { HttpError, type Contributed, type CurrentUser, type EventBus, type JobContext } from '../../../../host/api.js';
+import { contactsImported, type Contact, type ContactInput, type ContactScope, type ContactsService, type FieldDefinition, type HistoryWriter, type IoColumn } from '../../api.js';
+import { BulkInserter, preparedContactRows, type PreparedContact } from '../../services/bulk-rows.js';
 import type { FieldsService } from '../../services/fields-service.js';
 import type { CountryCode } from '../../services/normalize/channels.js';
 import type { ImportRow as FileRow } from '../import-contract.js';
@@ -27,6 +28,7 @@ export interface RunDeps {
   scope: ContactScope;
   contacts: ContactsService;
   history: HistoryWriter;
+  events: EventBus;
   fields: FieldsService;
   resolver: ReferenceResolver;
   io: Map<string, Contributed<IoColumn>>;
@@ -36,6 +38,8 @@ export interface RunDeps {
   batchSize: number;
   filePath: string;
 }
+
+type Decided = { draft: Draft; decision: Decision };
 
 type Decision =
   | { outcome: 'failed'; reason: Reason }
@@ -72,6 +76,8 @@ export class ImportRun {
   private readonly seen = new Map<string, { line: number; contactId: number | null }>();
   private fieldsByKey = new Map<string, FieldDefinition>();
   private requiredFields: FieldDefinition[] = [];
+  /** Companies created so far: a batch checked before the last commit may name one of them. */
+  private companiesCreated = 0;
 
   constructor(
     private readonly deps: RunDeps,
@@ -122,25 +128,63 @@ export class ImportRun {
    * contacts (outcomes and counters are kept, for the report and the failed rows file); `check`
    * only finds the failed rows (their outcomes are kept) and commits no progress. Returns the
    * pass's counts, or null when cancelled.
+   *
+   * The next batch is read, checked and looked up while the current one is written; only the
+   * decisions (which depend on the rows committed before) wait for that write. A cancel is
+   * noticed after a commit, so the import stops exactly at a batch boundary.
    */
   private async pass(mode: 'check' | 'dry' | 'live'): Promise<Counters | null> {
     const from = this.record.line;
     const total = zero();
-    let batch: FileRow[] = [];
-    const flush = async (): Promise<boolean> => {
-      const counters = zero();
-      batch = await this.batch(batch, mode, counters);
-      for (const k of Object.keys(total) as Array<keyof Counters>) total[k] += counters[k];
+    const source = this.rows()[Symbol.asyncIterator]();
+    let carry: FileRow[] = [];
+    let ended = false;
+    const take = async (): Promise<FileRow[]> => {
+      const rows = carry;
+      carry = [];
+      while (!ended && rows.length < this.deps.batchSize) {
+        const next = await source.next();
+        if (next.done) ended = true;
+        else if (next.value.line > from) rows.push(next.value);
+      }
+      return rows;
+    };
+    let writing: Promise<void> | null = null;
+    /** Waits for the batch being written; false when the import has been cancelled meanwhile. */
+    const settle = async (): Promise<boolean> => {
+      if (!writing) return true;
+      const w = writing;
+      writing = null;
+      await w;
       await this.job?.progress(mode === 'check' ? total.processed : this.record.processed, this.record.total);
       return !(this.job && (await this.job.cancelled()));
     };
-    for await (const row of this.rows()) {
-      if (row.line <= from) continue;
-      batch.push(row);
-      if (batch.length >= this.deps.batchSize && !(await flush())) return null;
+    try {
+      for (;;) {
+        const rows = await take();
+        if (!rows.length) break;
+        const companiesBefore = this.companiesCreated;
+        let drafts = await this.check(rows);
+        let existing = await this.lookup(drafts);
+        if (!(await settle())) return null;
+        // A company created by the batch just committed can be named by this one: look again.
+        if (this.companiesCreated !== companiesBefore && drafts.some((d) => d.refs.company)) {
+          drafts = await this.check(rows);
+          existing = await this.lookup(drafts);
+        }
+        const { decided, rest } = this.decideAll(rows, drafts, existing, mode !== 'live');
+        carry = rest;
+        const w: Promise<void> = this.commit(decided, mode, total);
+        // Awaited by settle(); until then a failure must not count as unhandled.
+        w.catch(() => undefined);
+        writing = w;
+      }
+      return (await settle()) ? total : null;
+    } finally {
+      const w = writing as Promise<void> | null;
+      if (w) await w.catch(() => undefined);
+      await source.return?.();
     }
-    while (batch.length) if (!(await flush())) return null;
-    return total;
   }
 
   /** Maps and checks a batch's rows, resolving references, custom values and plugin columns. */
@@ -223,54 +267,60 @@ export class ImportRun {
     return { outcome: 'created' };
   }
 
-  /** One batch; returns the rows left for the next batch when it had to be cut. */
-  private async batch(rows: FileRow[], mode: 'check' | 'dry' | 'live', counters: Counters): Promise<FileRow[]> {
-    const dry = mode !== 'live';
-    const drafts = await this.check(rows);
+  private lookup(drafts: Draft[]): Promise<Existing> {
     const { options } = this.record;
-    const existing = options.on_duplicate === 'create' ? { byKey: new Map(), visible: new Set<number>() } : await findExisting(this.deps.db, this.deps.scope, this.user, options.dedupe_keys, drafts.filter((d) => !d.error));
+    if (options.on_duplicate === 'create') return Promise.resolve({ byKey: new Map(), visible: new Set<number>() });
+    return findExisting(this.deps.db, this.deps.scope, this.user, options.dedupe_keys, drafts.filter((d) => !d.error));
+  }
+
+  /** Every row's decision in file order; a row that must wait for one created before it in this batch ends the batch there. */
+  private decideAll(rows: FileRow[], drafts: Draft[], existing: Existing, dry: boolean): { decided: Decided[]; rest: FileRow[] } {
+    const { options } = this.record;
     const lines = new Set<number>();
-    const decided: Array<{ draft: Draft; decision: Decision }> = [];
-    let rest: FileRow[] = [];
+    const decided: Decided[] = [];
     for (const [i, draft] of drafts.entries()) {
       const decision = this.decide(draft, existing, dry, lines);
-      if (decision === 'cut') {
-        rest = rows.slice(i);
-        break;
-      }
+      if (decision === 'cut') return { decided, rest: rows.slice(i) };
       decided.push({ draft, decision });
       lines.add(draft.line);
       if (decision.outcome === 'created' || decision.outcome === 'updated') {
         for (const k of keysOf(draft, options.dedupe_keys)) if (!this.seen.has(k)) this.seen.set(k, { line: draft.line, contactId: decision.outcome === 'updated' ? decision.contactId || null : null });
       }
     }
-    const lastLine = decided.at(-1)?.draft.line ?? this.record.line;
-    if (dry) {
-      const outcomes = decided.map(({ draft, decision }) => this.outcome(draft, decision, null, null));
-      this.count(counters, outcomes);
-      await this.deps.db.transaction(async (transaction) => {
-        await this.deps.store.writeOutcomes(this.record.id, outcomes.filter((o) => o.outcome === 'failed'), transaction);
-        if (mode === 'dry') await this.deps.store.advance(this.record.id, counters, lastLine, transaction);
-      });
-      if (mode === 'check') return rest;
-    } else {
-      await this.deps.db.transaction(async (transaction) => {
-        const outcomes = await this.write(decided, transaction);
-        this.count(counters, outcomes);
-        await this.deps.store.writeOutcomes(this.record.id, outcomes, transaction);
-        await this.deps.store.advance(this.record.id, counters, lastLine, transaction);
-      });
-    }
-    this.record.line = lastLine;
-    this.record.processed += counters.processed;
-    return rest;
+    return { decided, rest: [] };
   }
 
-  private count(counters: Counters, outcomes: OutcomeRow[]): void {
-    for (const o of outcomes) {
-      counters.processed++;
-      counters[o.outcome]++;
+  /** One batch's outcomes (and in a live pass its contacts) with the counters and the line reached, in one transaction. */
+  private async commit(decided: Decided[], mode: 'check' | 'dry' | 'live', total: Counters): Promise<void> {
+    const counters = zero();
+    const lastLine = decided.at(-1)?.draft.line ?? this.record.line;
+    const { db, store } = this.deps;
+    if (mode !== 'live') {
+      const failed: OutcomeRow[] = [];
+      for (const { draft, decision } of decided) {
+        counters.processed++;
+        counters[decision.outcome]++;
+        if (decision.outcome === 'failed') failed.push(this.outcome(draft, decision, null, null));
+      }
+      await db.transaction(async (transaction) => {
+        await store.writeOutcomes(this.record.id, failed, transaction);
+        if (mode === 'dry') await store.advance(this.record.id, counters, lastLine, transaction);
+      });
+    } else {
+      await db.transaction(async (transaction) => {
+        const { outcomes, createdIds, updatedIds } = await this.write(decided, transaction, counters);
+        await store.writeOutcomes(this.record.id, outcomes, transaction);
+        await store.advance(this.record.id, counters, lastLine, transaction);
+        if (createdIds.length || updatedIds.length) {
+          // Inside the batch's transaction: a handler's failure undoes the batch, never half of it.
+          await this.deps.events.emit(contactsImported, { importId: this.record.id, createdIds, updatedIds, userId: this.user.id, transaction }, { rethrow: true });
+        }
+      });
     }
+    for (const k of Object.keys(total) as Array<keyof Counters>) total[k] += counters[k];
+    if (mode === 'check') return;
+    this.record.line = lastLine;
+    this.record.processed += counters.processed;
   }
 
   private outcome(d: Draft, decision: Decision, contactId: number | null, undo: OutcomeRow['undo']): OutcomeRow {
@@ -284,11 +334,15 @@ export class ImportRun {
     };
   }
 
-  /** The writes of one batch inside its transaction; returns every row's outcome. */
-  private async write(decided: Array<{ draft: Draft; decision: Decision }>, transaction: Transaction): Promise<OutcomeRow[]> {
+  /**
+   * The writes of one batch inside its transaction: updates one by one through the contacts
+   * service, then every new contact at once. Created contacts are recorded as id ranges (one
+   * outcome row per INSERT statement), the other rows one outcome each.
+   */
+  private async write(decided: Decided[], transaction: Transaction, counters: Counters): Promise<{ outcomes: OutcomeRow[]; createdIds: number[]; updatedIds: number[] }> {
     const outcomes: OutcomeRow[] = [];
-    const tables = emptyTables();
-    let next = 0;
+    const created: Array<{ draft: Draft; rows: PreparedContact }> = [];
+    const updatedIds: number[] = [];
     const applied = new Map<string, Array<{ contactId: number; value: string }>>();
     const applyIo = (d: Draft, contactId: number) => {
       for (const cell of d.io) applied.set(cell.target, [...(applied.get(cell.target) ?? []), { contactId, value: cell.value }]);
@@ -297,9 +351,8 @@ export class ImportRun {
     };
     const now = new Date();
     for (const { draft, decision } of decided) {
+      counters.processed++;
       if (decision.outcome === 'created') {
-        if (!next) next = await this.inserter.nextContactId(transaction);
-        const id = next++;
         const rows = preparedContactRows(draft.kind, draft.prepared!, {
           field: (key) => this.fieldsByKey.get(key),
           createdBy: this.user.id,
@@ -307,31 +360,49 @@ export class ImportRun {
           historyAction: 'import',
           externalId: draft.externalId,
         });
-        addContact(tables, rows, id, (draft.prepared!.scalars.company_id as number | undefined) ?? null, null);
-        for (const k of keysOf(draft, this.record.options.dedupe_keys)) {
-          const seen = this.seen.get(k);
-          if (seen?.line === draft.line) seen.contactId = id;
-        }
-        applyIo(draft, id);
-        outcomes.push(this.outcome(draft, decision, id, null));
+        created.push({ draft, rows });
       } else if (decision.outcome === 'updated') {
         const result = await this.update(draft, decision.contactId, transaction);
-        if ('reason' in result) outcomes.push(this.outcome(draft, { outcome: 'skipped', reason: result.reason, contactId: decision.contactId }, null, null));
-        else {
+        if ('reason' in result) {
+          counters.skipped++;
+          outcomes.push(this.outcome(draft, { outcome: 'skipped', reason: result.reason, contactId: decision.contactId }, null, null));
+        } else {
+          counters.updated++;
+          updatedIds.push(decision.contactId);
           applyIo(draft, decision.contactId);
           outcomes.push(this.outcome(draft, decision, decision.contactId, result.undo));
         }
-      } else outcomes.push(this.outcome(draft, decision, null, null));
+      } else {
+        counters[decision.outcome]++;
+        outcomes.push(this.outcome(draft, decision, null, null));
+      }
     }
-    if (tables.contacts.length) {
-      // History through the one history writer; the rows are the ones the bulk rows prepared.
-      const history = tables.history.map(([contactId, , action, , , display]) => ({ contactId: contactId as number, action: action as string, newValue: JSON.parse(display as string) as string }));
-      tables.history = [];
-      await this.inserter.writeContacts(tables, transaction);
-      await this.deps.history.record(history, this.user.id, transaction);
+    let createdIds: number[] = [];
+    if (created.length) {
+      const { ids, ranges } = await this.inserter.createContacts(
+        created.map(({ draft, rows }) => ({ rows, companyId: (draft.prepared!.scalars.company_id as number | undefined) ?? null, buyerId: null })),
+        transaction,
+      );
+      createdIds = ids;
+      created.forEach(({ draft }, k) => {
+        for (const key of keysOf(draft, this.record.options.dedupe_keys)) {
+          const seen = this.seen.get(key);
+          if (seen?.line === draft.line) seen.contactId = ids[k]!;
+        }
+        applyIo(draft, ids[k]!);
+      });
+      // History through the one history writer: an "import" entry naming the import.
+      await this.deps.history.record(created.map((c, k) => ({ contactId: ids[k]!, action: 'import', newValue: { import_id: this.record.id, name: c.rows.contact[2] } })), this.user.id, transaction);
+      let k = 0;
+      for (const r of ranges) {
+        outcomes.push({ line: created[k]!.draft.line, outcome: 'created', contactId: r.first, lastContactId: r.last, reason: null, cells: null, undo: null });
+        k += r.last - r.first + 1;
+      }
+      counters.created += created.length;
+      this.companiesCreated += created.filter((c) => c.draft.kind === 'company').length;
     }
     for (const [target, rows] of applied) await this.deps.io.get(target)?.apply?.(rows, { userId: this.user.id, transaction });
-    return outcomes;
+    return { outcomes, createdIds, updatedIds };
   }
 
   /**

@@ -35,9 +35,12 @@ export interface ImportRow {
 export type Outcome = 'created' | 'updated' | 'skipped' | 'failed';
 
 export interface OutcomeRow {
+  /** The row's line; for a range of created contacts, the line of the first. */
   line: number;
   outcome: Outcome;
   contactId: number | null;
+  /** Created contacts recorded as one range: the last id (`contactId` is the first). */
+  lastContactId?: number | null;
   reason: Reason | null;
   cells: string[] | null;
   undo: { version: number; old: Record<string, unknown> } | null;
@@ -52,7 +55,7 @@ export interface Counters {
 }
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-const OUTCOME_COLUMNS = '(import_id, line, outcome, contact_id, reason, cells, undo_values)';
+const OUTCOME_COLUMNS = '(import_id, line, outcome, contact_id, last_contact_id, reason, cells, undo_values)';
 
 function toImport(r: Record<string, unknown>): ImportRow {
   return {
@@ -140,12 +143,13 @@ export class ImportStore {
   async writeOutcomes(importId: number, rows: OutcomeRow[], transaction?: Transaction): Promise<void> {
     for (let i = 0; i < rows.length; i += 1000) {
       const part = rows.slice(i, i + 1000);
-      await this.db.query(`INSERT INTO crm_import_rows ${OUTCOME_COLUMNS} VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`, {
+      await this.db.query(`INSERT INTO crm_import_rows ${OUTCOME_COLUMNS} VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`, {
         replacements: part.flatMap((r) => [
           importId,
           r.line,
           r.outcome,
           r.contactId,
+          r.lastContactId ?? null,
           r.reason ? JSON.stringify(r.reason) : null,
           r.cells ? JSON.stringify(r.cells) : null,
           r.undo ? JSON.stringify(r.undo) : null,
@@ -163,7 +167,7 @@ export class ImportStore {
   /** Outcomes of one kind in line order, a page at a time (keyset on id). */
   async outcomes(importId: number, outcome: Outcome, afterId: number, limit: number): Promise<Array<OutcomeRow & { id: number }>> {
     const rows = await this.db.query<Record<string, unknown>>(
-      `SELECT id, line, outcome, contact_id, reason, cells, undo_values FROM crm_import_rows WHERE import_id = ? AND outcome = ? AND id > ? ORDER BY id LIMIT ${Math.floor(limit)}`,
+      `SELECT id, line, outcome, contact_id, last_contact_id, reason, cells, undo_values FROM crm_import_rows WHERE import_id = ? AND outcome = ? AND id > ? ORDER BY id LIMIT ${Math.floor(limit)}`,
       { replacements: [importId, outcome, afterId], type: QueryTypes.SELECT },
     );
     return rows.map((r) => ({
@@ -171,6 +175,7 @@ export class ImportStore {
       line: Number(r.line),
       outcome: r.outcome as Outcome,
       contactId: r.contact_id === null ? null : Number(r.contact_id),
+      lastContactId: r.last_contact_id === null ? null : Number(r.last_contact_id),
       reason: r.reason ? json(r.reason) : null,
       cells: r.cells ? json(r.cells) : null,
       undo: r.undo_values ? json(r.undo_values) : null,

@@ -28,11 +28,7 @@ export async function undoImport(deps: UndoDeps, importId: number, user: Current
   const record = (await store.get(importId))!;
   const total = record.created + record.updated;
 
-  for (let after = 0; ; ) {
-    const page = await store.outcomes(importId, 'created', after, PAGE);
-    if (!page.length) break;
-    after = page.at(-1)!.id;
-    const ids = page.map((r) => r.contactId!).filter(Boolean);
+  const trash = async (ids: number[]) => {
     const trashed = await db.transaction(async (transaction) => {
       const s = deps.scope.condition(user, 'c');
       const live = await db.query<{ id: number }>(`SELECT c.id FROM crm_contacts c WHERE c.id IN (${marks(ids.length)}) AND c.deleted_at IS NULL AND ${s.sql}`, {
@@ -49,9 +45,28 @@ export async function undoImport(deps: UndoDeps, importId: number, user: Current
     result.trashed += trashed.length;
     result.kept += ids.length - trashed.length;
     for (const id of trashed) await deps.events.emit(contactDeleted, { id, userId: user.id, purged: false });
-    done += page.length;
+    done += ids.length;
     await job?.progress(done, total);
+  };
+
+  // Created contacts are recorded as id ranges (older imports: one row per contact).
+  let ids: number[] = [];
+  for (let after = 0; ; ) {
+    const page = await store.outcomes(importId, 'created', after, 100);
+    if (!page.length) break;
+    after = page.at(-1)!.id;
+    for (const row of page) {
+      if (!row.contactId) continue;
+      for (let id = row.contactId; id <= (row.lastContactId ?? row.contactId); id++) {
+        ids.push(id);
+        if (ids.length === PAGE) {
+          await trash(ids);
+          ids = [];
+        }
+      }
+    }
   }
+  if (ids.length) await trash(ids);
 
   for (let after = 0; ; ) {
     const page = await store.outcomes(importId, 'updated', after, PAGE);
