@@ -10,7 +10,7 @@ import { CardLookups, displayText } from '../routes/card-format.js';
 import { cardServices, str } from '../routes/card-support.js';
 
 export const HISTORY_PAGE = 50;
-export const HISTORY_ACTIONS = ['create', 'update', 'delete', 'restore', 'note.add', 'note.edit', 'note.delete'];
+export const HISTORY_ACTIONS = ['create', 'import', 'update', 'merge', 'delete', 'restore', 'note.add', 'note.edit', 'note.delete'];
 const NOTE_EXCERPT = 300;
 
 export interface HistoryFilters {
@@ -20,6 +20,8 @@ export interface HistoryFilters {
 
 const ICONS: Record<string, string> = {
   create: 'plus-circle',
+  import: 'file-earmark-arrow-up',
+  merge: 'union',
   update: 'pencil',
   delete: 'trash3',
   restore: 'arrow-counterclockwise',
@@ -46,6 +48,25 @@ const excerpt = (v: unknown): string => {
   return s.length > NOTE_EXCERPT ? `${s.slice(0, NOTE_EXCERPT)}…` : s;
 };
 
+/**
+ * What an import or a merge entry links to: the import's summary (entries written since imports
+ * name theirs), or the merged contacts by name (their ids redirect to this contact).
+ */
+function entryLinks(e: HistoryEntry, req: Request): Array<{ href: string; text: string }> {
+  const v = e.new_value as Record<string, unknown> | null;
+  if (!v || typeof v !== 'object') return [];
+  if (e.action === 'import' && Number.isInteger(v.import_id)) {
+    const text = req.t('crm:tabs.history.from_import', { id: v.import_id, file: typeof v.file === 'string' ? v.file : '' });
+    return [{ href: `/crm/import/${Number(v.import_id)}`, text }];
+  }
+  if (e.action === 'merge' && Array.isArray(v.merged)) {
+    return (v.merged as Array<{ id?: unknown; name?: unknown }>).flatMap((m) =>
+      Number.isInteger(m.id) ? [{ href: `/crm/contacts/${Number(m.id)}`, text: typeof m.name === 'string' && m.name ? m.name : `#${Number(m.id)}` }] : [],
+    );
+  }
+  return [];
+}
+
 async function entryView(e: HistoryEntry, contact: Contact, l: CardLookups, canEdit: boolean, req: Request) {
   const isUpdate = e.action === 'update' && e.field;
   const spec = isUpdate ? specFor(e.field!, l.customFields) : null;
@@ -66,7 +87,9 @@ async function entryView(e: HistoryEntry, contact: Contact, l: CardLookups, canE
     who: e.user_name ?? req.t('crm:tabs.history.system'),
     when: e.created_at,
     old: isUpdate ? await displayText(spec, e.old_value, l) : isNote ? excerpt(e.old_value) : '',
-    new: isUpdate ? await displayText(spec, e.new_value, l) : isNote || e.action === 'create' ? excerpt(e.new_value) : '',
+    // An import entry of before imports named themselves holds the contact's name, like "create".
+    new: isUpdate ? await displayText(spec, e.new_value, l) : isNote || e.action === 'create' || e.action === 'import' ? excerpt(e.new_value) : '',
+    links: entryLinks(e, req),
     isNote,
     restorable: Boolean(isUpdate) && e.restorable && canEdit && !same(e.old_value, currentValue(contact, e.field!)),
   };

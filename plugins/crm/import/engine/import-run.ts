@@ -391,8 +391,8 @@ export class ImportRun {
         }
         applyIo(draft, ids[k]!);
       });
-      // History through the one history writer: an "import" entry naming the import.
-      await this.deps.history.record(created.map((c, k) => ({ contactId: ids[k]!, action: 'import', newValue: { import_id: this.record.id, name: c.rows.contact[2] } })), this.user.id, transaction);
+      // History through the one history writer: an "import" entry naming the import (the History tab links it).
+      await this.deps.history.record(created.map((c, k) => ({ contactId: ids[k]!, action: 'import', newValue: { import_id: this.record.id, file: this.record.file_name } })), this.user.id, transaction);
       let k = 0;
       for (const r of ranges) {
         outcomes.push({ line: created[k]!.draft.line, outcome: 'created', contactId: r.first, lastContactId: r.last, reason: null, cells: null, undo: null });

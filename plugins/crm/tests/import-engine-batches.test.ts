@@ -1,0 +1,114 @@
+/** The import engine batch by batch: cancel, the batch event, restricted users and the History tab. */
+import { expect } from 'chai';
+import pino from 'pino';
+import { TOKENS, type EventBus, type GroupsService, type JobContext, type UsersService } from '../../../host/api.js';
+import { AccessTokens, type ClassesService } from '../../access/api.js';
+import type { EventBusImpl } from '../../../host/extensions/event-bus.js';
+import { contactsImported } from '../api.js';
+
+type ImportedPayload = { importId: number; createdIds: number[]; updatedIds: number[]; userId: number | null; transaction: unknown };
+import { defaults, importKit, type ImportKit } from './import-engine-kit.js';
+
+interface GroupAccessWriter {
+  write(groupId: number, access: { classes: Record<string, string>; only_own: boolean }): Promise<void>;
+}
+
+function jobContext(o: { progress?: () => Promise<void>; cancelled?: () => Promise<boolean> } = {}): JobContext<unknown> {
+  return { id: 'test', payload: {}, userId: null, checkpoint: null, logger: pino({ level: 'silent' }), progress: o.progress ?? (async () => undefined), cancelled: o.cancelled ?? (async () => false) };
+}
+
+describe('Import engine: batches, cancel, the batch event, restricted users, history', function () {
+  this.timeout(120_000);
+  let kit: ImportKit;
+  const header = ['First name', 'Last name', 'Email'];
+  const people = (n: number, tag = 'p') => [header, ...Array.from({ length: n }, (_, i) => [`Name${i}`, `Last${i}`, `${tag}${i}@example.pl`])];
+
+  beforeEach(async () => {
+    kit = await importKit();
+  });
+  afterEach(() => kit.dispose());
+
+  async function recorded(rows: string[][]) {
+    const { admin } = kit.host;
+    const { uploadId, sniff } = await kit.service.stage(admin, { path: kit.csv(rows), originalName: 'people.csv' });
+    return kit.service.record(admin, uploadId, await kit.service.suggestMapping(admin, sniff.headers), { ...defaults, read: sniff.options });
+  }
+
+  it('stops a cancelled import at a batch boundary, counting exactly the rows committed', async () => {
+    const id = await recorded(people(45));
+    kit.service.batchSize = 10;
+    let commits = 0;
+    // Cancelled once the second batch is committed: the third, read meanwhile, is not written.
+    await kit.service.execute(id, jobContext({ progress: async () => void commits++, cancelled: async () => commits >= 2 }));
+    expect(await kit.service.get(kit.host.admin, id)).to.deep.include({ state: 'cancelled', processed: 20, created: 20, failed: 0 });
+    expect(await kit.count()).to.equal(20);
+  });
+
+  /** A handler of the batch event, as a plugin registers it (`ctx.on`). */
+  function onImported(handler: (payload: ImportedPayload) => Promise<void>): void {
+    (kit.host.services.get<EventBus>(TOKENS.Events) as EventBusImpl).on('tags', contactsImported, handler);
+  }
+
+  it('emits contactsImported once per committed batch, inside its transaction, with the created and updated ids', async () => {
+    const existing = await kit.host.contacts.create(kit.host.admin, { kind: 'person', first_name: 'Old', last_name: 'One', emails: [{ value: 'p3@example.pl' }] });
+    const payloads: ImportedPayload[] = [];
+    onImported(async (p) => {
+      // Inside the batch's transaction: its contacts are there to be read.
+      const [rows] = await kit.host.db.query(`SELECT COUNT(*) AS n FROM crm_contacts WHERE id IN (${p.createdIds.join(',') || 0})`, { transaction: p.transaction as never });
+      expect(Number((rows as Array<{ n: number }>)[0]!.n)).to.equal(p.createdIds.length);
+      payloads.push(p);
+    });
+    kit.service.batchSize = 10;
+    const record = await kit.run(kit.csv(people(25)), null, { on_duplicate: 'update' });
+    expect(record).to.deep.include({ state: 'done', created: 24, updated: 1 });
+    expect(payloads).to.have.length(3);
+    expect(payloads.every((p) => p.importId === record.id && p.userId === kit.host.admin.id)).to.equal(true);
+    expect(payloads.flatMap((p) => p.updatedIds)).to.deep.equal([existing.id]);
+    const created = payloads.flatMap((p) => p.createdIds);
+    expect(new Set(created).size).to.equal(24);
+    expect(await kit.count()).to.equal(25);
+  });
+
+  it('rolls a batch back when a handler of contactsImported fails', async () => {
+    onImported(async () => {
+      throw new Error('handler failed');
+    });
+    const record = await kit.run(kit.csv(people(5)), null);
+    expect(record).to.deep.include({ state: 'failed', created: 0 });
+    expect(await kit.count()).to.equal(0);
+  });
+
+  it('lets a restricted user update only the contacts they may see and edit', async () => {
+    const { host } = kit;
+    const classes = host.services.get<ClassesService>(AccessTokens.Classes);
+    const south = (await classes.create({ name: 'South' })).id;
+    const north = (await classes.create({ name: 'North' })).id;
+    const groups = host.services.get<GroupsService>(TOKENS.Groups);
+    const group = await groups.create({ name: 'South, only own', rights: ['crm.access', 'crm.contacts.create', 'crm.contacts.edit', 'crm.contacts.import'] });
+    await host.services.get<GroupAccessWriter>(AccessTokens.GroupAccess).write(group.id, { classes: { [south]: 'edit' }, only_own: true });
+    const made = await host.services.get<UsersService>(TOKENS.Users).create({ email: 'sam@example.com', password: 'user-password-1', name: 'Sam South', groups: [group.id] });
+    const sam = await host.asUser(made.id);
+    const contact = (first: string, email: string, extra: Record<string, unknown>) =>
+      host.contacts.create(host.admin, { kind: 'person', first_name: first, last_name: 'Before', emails: [{ value: email }], ...extra });
+    const own = await contact('Own', 'own@example.pl', { class_id: south, responsible_id: sam.id });
+    const others = await contact('Others', 'others@example.pl', { class_id: south });
+    const hidden = await contact('Hidden', 'hidden@example.pl', { class_id: north });
+
+    const rows = [header, ['Own', 'After', 'own@example.pl'], ['Others', 'After', 'others@example.pl'], ['Hidden', 'After', 'hidden@example.pl']];
+    const record = await kit.run(kit.csv(rows), null, { on_duplicate: 'update' }, sam);
+    expect(record).to.deep.include({ state: 'done', updated: 1, skipped: 2, created: 0 });
+    expect((await host.contacts.get(host.admin, own.id)).last_name).to.equal('After');
+    expect((await host.contacts.get(host.admin, others.id)).last_name).to.equal('Before');
+    expect((await host.contacts.get(host.admin, hidden.id)).last_name).to.equal('Before');
+  });
+
+  it('shows the import in the History tab of a created contact, linked to the import', async () => {
+    const record = await kit.run(kit.csv(people(1)), null);
+    const [contact] = (await kit.host.query.list(kit.host.admin, {})).items;
+    const agent = await kit.host.login();
+    const res = await agent.get(`/crm/contacts/${contact!.id}/tabs/crm/history`).expect(200);
+    expect(res.text).to.contain('Imported');
+    expect(res.text).to.contain(`href="/crm/import/${record.id}"`);
+    expect(res.text).to.match(new RegExp(`From import #${record.id} \\(file-\\d+\\.csv\\)`));
+  });
+});
