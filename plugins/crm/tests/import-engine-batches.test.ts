@@ -1,10 +1,13 @@
-/** The import engine batch by batch: cancel, the batch event, restricted users and the History tab. */
+/** The import engine batch by batch: cancel, the batch event, restricted users, staged files and the History tab. */
 import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
 import pino from 'pino';
-import { TOKENS, type EventBus, type GroupsService, type JobContext, type UsersService } from '../../../host/api.js';
+import { TOKENS, type EventBus, type GroupsService, type HostConfig, type JobContext, type UsersService } from '../../../host/api.js';
 import { AccessTokens, type ClassesService } from '../../access/api.js';
 import type { EventBusImpl } from '../../../host/extensions/event-bus.js';
 import { contactsImported } from '../api.js';
+import { UPLOAD_TTL_MS } from '../import/engine/import-service.js';
 
 type ImportedPayload = { importId: number; createdIds: number[]; updatedIds: number[]; userId: number | null; transaction: unknown };
 import { defaults, importKit, type ImportKit } from './import-engine-kit.js';
@@ -100,6 +103,34 @@ describe('Import engine: batches, cancel, the batch event, restricted users, his
     expect((await host.contacts.get(host.admin, own.id)).last_name).to.equal('After');
     expect((await host.contacts.get(host.admin, others.id)).last_name).to.equal('Before');
     expect((await host.contacts.get(host.admin, hidden.id)).last_name).to.equal('Before');
+  });
+
+  it('removes the staged file once a live import ends, keeps a dry run\'s for the real run, and sweeps uploads unused for a day', async () => {
+    const { admin } = kit.host;
+    const dir = path.join(kit.host.services.get<HostConfig>(TOKENS.Config).dataDir, 'imports');
+    const staged = (uploadId: string) => fs.existsSync(path.join(dir, uploadId));
+    const stage = async () => {
+      const copy = kit.csv(people(3, `s${Math.random()}`));
+      return kit.service.stage(admin, { path: copy, originalName: 'people.csv' });
+    };
+
+    const live = await stage();
+    const started = await kit.service.start(admin, live.uploadId, await kit.service.suggestMapping(admin, live.sniff.headers), { ...defaults, read: live.sniff.options });
+    expect(await kit.settle(started)).to.deep.include({ state: 'done', created: 3 });
+    expect(staged(live.uploadId)).to.equal(false);
+
+    const dry = await stage();
+    const dryRun = await kit.service.start(admin, dry.uploadId, await kit.service.suggestMapping(admin, dry.sniff.headers), { ...defaults, dry_run: true, read: dry.sniff.options });
+    expect(await kit.settle(dryRun)).to.deep.include({ state: 'done', dry_run: true });
+    expect(staged(dry.uploadId)).to.equal(true);
+
+    const abandoned = await stage();
+    const dayAgo = new Date(Date.now() - UPLOAD_TTL_MS - 60_000);
+    fs.utimesSync(path.join(dir, abandoned.uploadId), dayAgo, dayAgo);
+    // The sweep runs as an import job starts.
+    await kit.run(kit.csv(people(1, 'later')), null);
+    expect(staged(abandoned.uploadId)).to.equal(false);
+    expect(staged(dry.uploadId)).to.equal(true);
   });
 
   it('shows the import in the History tab of a created contact, linked to the import', async () => {

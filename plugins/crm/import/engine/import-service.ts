@@ -67,6 +67,8 @@ const forbidden = () => new HttpError(403, 'forbidden', 'host:errors.forbidden')
 const notFound = () => new HttpError(404, 'not_found', 'host:errors.not_found');
 const invalid = (details: FieldError[]) => new HttpError(400, 'invalid_input', 'host:errors.invalid_input', details);
 const FINAL = new Set(['done', 'failed', 'cancelled', 'undone']);
+/** Staged uploads nobody has used for this long are removed (an upload abandoned in the wizard). */
+export const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
 @injectable()
 export class ImportServiceImpl implements ImportService {
@@ -317,10 +319,28 @@ export class ImportServiceImpl implements ImportService {
     return user;
   }
 
+  /**
+   * The staged file of an import that has ended, unless a dry run (the wizard offers to run it
+   * for real) or another queued or running import still needs it. Its failed rows and undo read
+   * the database only.
+   */
+  private async release(importId: number): Promise<void> {
+    const row = await this.store.get(importId);
+    if (!row || !FINAL.has(row.state) || row.dry_run) return;
+    if ((await this.store.activeUploads()).has(row.upload_id)) return;
+    await this.uploads.remove(row.upload_id);
+  }
+
+  /** Removes staged uploads untouched for UPLOAD_TTL_MS that no queued or running import uses; run as each import job starts. */
+  async sweepUploads(now = new Date()): Promise<number> {
+    return this.uploads.sweep(new Date(now.getTime() - UPLOAD_TTL_MS), await this.store.activeUploads());
+  }
+
   /** Runs (or resumes) an import to its end; the job handler, and the CLI without a job. */
   async execute(importId: number, job: JobContext<unknown> | null): Promise<void> {
     const row = await this.store.get(importId);
     if (!row || FINAL.has(row.state)) return;
+    await this.sweepUploads();
     try {
       const user = await this.actingUser(row.user_id);
       const staged = await this.uploads.get(null, row.upload_id);
@@ -348,11 +368,13 @@ export class ImportServiceImpl implements ImportService {
         job,
       );
       await run.run();
+      await this.release(importId);
     } catch (err) {
       // The host's interruption (stop, lost lease) resumes the job later: the import stays running.
       if (err instanceof Error && err.name === 'JobInterrupted') throw err;
       const message = err instanceof HttpError ? this.i18n.t('en', err.messageKey, err.params) : err instanceof Error ? err.message : String(err);
       await this.store.set(importId, { state: 'failed', finished_at: new Date(), error: { key: 'crm:import.job_failed', params: { message } } });
+      await this.release(importId);
       throw err;
     }
   }

@@ -126,6 +126,12 @@ export class ImportStore {
     return rows.map(toImport);
   }
 
+  /** The staged uploads of imports still queued or running (their files must stay). */
+  async activeUploads(): Promise<Set<string>> {
+    const rows = await this.db.query<{ upload_id: string }>("SELECT DISTINCT upload_id FROM crm_imports WHERE state IN ('queued', 'running')", { type: QueryTypes.SELECT });
+    return new Set(rows.map((r) => r.upload_id));
+  }
+
   /** Sets columns of the record (fixed names from this module, never user input). */
   async set(id: number, values: Partial<Record<'state' | 'total' | 'job_id' | 'undo_job_id' | 'undo_result' | 'error' | 'finished_at' | keyof Counters | 'line', unknown>>, transaction?: Transaction): Promise<void> {
     const entries = Object.entries(values).map(([k, v]) => [k, k === 'undo_result' || k === 'error' ? (v === null ? null : JSON.stringify(v)) : v] as const);

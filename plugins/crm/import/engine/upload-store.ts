@@ -1,7 +1,8 @@
 /**
  * Staged import files: kept in `<dataDir>/imports/<uploadId>` with a small JSON note (who
  * uploaded it, its original name) until imported, so the preview, a dry run and the import
- * itself all read the same file. Only the uploader (or an administrator) may use one.
+ * itself all read the same file. Only the uploader (or an administrator) may use one. The
+ * service removes a file once its import has ended, and sweeps files left unused for a day.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -52,6 +53,25 @@ export class UploadStore {
     }
     if (user && !user.isAdmin && note.userId !== user.id) throw notFound();
     return { uploadId, path: target, originalName: note.originalName, userId: note.userId };
+  }
+
+  /** Removes staged files (with their notes) last written before `before`, except those in `keep`; returns how many. */
+  async sweep(before: Date, keep: Set<string>): Promise<number> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      if (!UPLOAD_ID.test(name) || keep.has(name)) continue;
+      const stat = await fs.stat(path.join(this.dir, name)).catch(() => null);
+      if (!stat || stat.mtime >= before) continue;
+      await this.remove(name);
+      removed++;
+    }
+    return removed;
   }
 
   async remove(uploadId: string): Promise<void> {
