@@ -81,6 +81,8 @@ export interface Contact {
   user_id: number | null;
   birthday: string | null;
   comment: string | null;
+  /** The contact's id in another program; imports find duplicates and companies by it. */
+  external_id: string | null;
   photo_url: string | null;
   tags: string[];
   custom: Record<string, unknown>;

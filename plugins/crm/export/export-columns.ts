@@ -86,6 +86,7 @@ const STANDARD: Standard[] = [
   ['responsible', true, (c, p) => (c.responsible_id ? text(p.users.get(c.responsible_id)) : null), field('responsible_id')],
   ['birthday', false, (c) => text(c.birthday), field('birthday')],
   ['comment', false, (c) => text(c.comment), field('comment')],
+  ['external_id', false, (c) => text(c.external_id), field('external_id')],
   ['created_at', true, (c) => dateTime(c.created_at), field('created_at')],
   ['updated_at', false, (c) => dateTime(c.updated_at), field('updated_at')],
 ];

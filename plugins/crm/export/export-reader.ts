@@ -35,6 +35,7 @@ const ROW_SQL = {
   responsible_id: 'c.responsible_id',
   birthday: 'c.birthday',
   comment: 'c.comment',
+  external_id: 'c.external_id',
   created_at: null,
   updated_at: null,
 } as const;
@@ -168,6 +169,7 @@ const EMPTY: Contact = {
   user_id: null,
   birthday: null,
   comment: null,
+  external_id: null,
   photo_url: null,
   tags: NONE,
   custom: {},

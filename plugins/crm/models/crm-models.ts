@@ -14,6 +14,7 @@ export interface ContactRow extends Model {
   last_name: string | null;
   company_name: string | null;
   job_title: string | null;
+  external_id: string | null;
   company_id: number | null;
   buyer_id: number | null;
   status_id: number | null;
@@ -165,6 +166,7 @@ export function crmModels(db: Sequelize): CrmModels {
       last_name: str,
       company_name: str,
       job_title: str,
+      external_id: str,
       company_id: DataTypes.INTEGER,
       buyer_id: DataTypes.INTEGER,
       status_id: DataTypes.INTEGER,

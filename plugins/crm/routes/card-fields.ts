@@ -76,7 +76,7 @@ export const STANDARD_FIELDS: FieldSpec[] = [
   { key: 'responsible_id', group: 'classification', editor: 'user' },
   { key: 'is_staff', group: 'classification', editor: 'checkbox' },
   { key: 'user_id', group: 'classification', editor: 'user', kinds: person, adminOnly: true },
-  
+  { key: 'external_id', group: 'other', editor: 'text' },
   { key: 'comment', group: 'other', editor: 'textarea' },
 ];
 

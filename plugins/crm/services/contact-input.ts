@@ -42,6 +42,7 @@ export const contactInputProperties = {
   user_id: id,
   birthday: { anyOf: [{ type: 'string', format: 'date' }, { type: 'null' }] },
   comment: { type: ['string', 'null'], maxLength: 20000 },
+  external_id: { type: ['string', 'null'], maxLength: 190 },
   emails: { type: 'array', maxItems: 20, items: channel },
   phones: { type: 'array', maxItems: 20, items: channel },
   websites: { type: 'array', maxItems: 20, items: channel },
@@ -97,7 +98,7 @@ export interface PreparedChannel {
 /** Scalar columns a contact input may set. */
 export const SCALAR_FIELDS = [
   'first_name', 'middle_name', 'last_name', 'company_name', 'job_title', 'company_id', 'buyer_id', 'status_id', 'category_id',
-  'client_type_id', 'source_id', 'class_id', 'responsible_id', 'is_staff', 'user_id', 'birthday', 'comment',
+  'client_type_id', 'source_id', 'class_id', 'responsible_id', 'is_staff', 'user_id', 'birthday', 'comment', 'external_id',
 ] as const;
 export type ScalarField = (typeof SCALAR_FIELDS)[number];
 

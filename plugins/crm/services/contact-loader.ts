@@ -121,6 +121,7 @@ export class ContactLoader {
         user_id: r.user_id,
         birthday: r.birthday,
         comment: r.comment,
+        external_id: r.external_id ?? null,
         photo_url: r.photo ? `/crm/contacts/${r.id}/photo` : null,
         tags: [], // filled by the tags plugin through contactEnrichers
         custom: custom.get(r.id) ?? {},

@@ -35,6 +35,7 @@ export const HIDEABLE_STANDARD_FIELDS: readonly StandardField[] = [
   { id: 'category_id', applies: 'both', icon: 'tags' },
   { id: 'buyer_id', applies: 'company', icon: 'building-check' },
   { id: 'comment', applies: 'both', icon: 'chat-left-text' },
+  { id: 'external_id', applies: 'both', icon: 'link-45deg' },
 ];
 
 /** Ids of the fields that may be hidden. */

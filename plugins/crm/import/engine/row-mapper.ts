@@ -160,6 +160,7 @@ export class RowMapper {
           break;
         case 'external_id':
           draft.externalId = value;
+          input.external_id = value;
           break;
         default:
           if (target.startsWith('tax_id.')) list('tax_ids', { type: target.slice(7) as TaxIdType, value });
