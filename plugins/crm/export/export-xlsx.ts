@@ -1,15 +1,15 @@
 /**
  * A one-sheet XLSX written as it goes: the sheet's XML is built here as plain strings (text as
- * inline strings, numbers as values) and zipped by yazl, whose deflate runs in libuv's thread pool,
- * off the main thread. exceljs's streaming writer (the stack's spreadsheet library, still used to
+ * inline strings, numbers as values) and zipped by ZipWriter, whose deflate and CRC-32 run in
+ * libuv's thread pool, off the main thread. exceljs's streaming writer (the stack's spreadsheet library, still used to
  * read imports) built a cell object per cell and managed about 70,000 rows a second on its own —
  * with the database work in the same thread an export of 100,000 rows could not reach the 60,000
  * rows a second it must. The parts are the minimal package Excel and LibreOffice open: content
  * types, the package and workbook relations, the workbook, a style sheet (a bold header) and the
  * sheet, whose header row is frozen.
  */
-import { PassThrough, type Writable } from 'node:stream';
-import yazl from 'yazl';
+import type { Writable } from 'node:stream';
+import { ZipWriter } from './export-zip.js';
 
 export type XlsxCell = string | number | boolean | null;
 
@@ -126,28 +126,22 @@ export interface XlsxStream {
  * `textOf` transforms every text cell of the rows (the export neutralizes formulas with it).
  */
 export function xlsxStream(out: Writable, header: string[], name: string, textOf: (text: string) => string = (t) => t): XlsxStream {
-  const zip = new yazl.ZipFile();
-  const sheet = new PassThrough({ highWaterMark: 1 << 20 });
-  const fixedTime = new Date();
-  for (const [path, xml] of STATIC_PARTS.slice(0, 3)) zip.addBuffer(Buffer.from(xml), path, { mtime: fixedTime, compressionLevel: COMPRESSION_LEVEL });
-  zip.addBuffer(
-    Buffer.from(
-      `${XML_HEAD}<workbook xmlns="${MAIN_NS}" xmlns:r="${REL_NS}"><sheets><sheet name="${xmlText(sheetName(name)).replace(/"/g, '&quot;')}" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-    ),
+  const zip = new ZipWriter(out, COMPRESSION_LEVEL);
+  for (const [path, xml] of STATIC_PARTS.slice(0, 3)) zip.file(path, xml);
+  zip.file(
     'xl/workbook.xml',
-    { mtime: fixedTime, compressionLevel: COMPRESSION_LEVEL },
+    `${XML_HEAD}<workbook xmlns="${MAIN_NS}" xmlns:r="${REL_NS}"><sheets><sheet name="${xmlText(sheetName(name)).replace(/"/g, '&quot;')}" sheetId="1" r:id="rId1"/></sheets></workbook>`,
   );
-  zip.addBuffer(Buffer.from(STATIC_PARTS[3]![1]), STATIC_PARTS[3]![0], { mtime: fixedTime, compressionLevel: COMPRESSION_LEVEL });
-  zip.addReadStream(sheet, 'xl/worksheets/sheet1.xml', { mtime: fixedTime, compressionLevel: COMPRESSION_LEVEL });
-  zip.end();
+  zip.file(STATIC_PARTS[3]![0], STATIC_PARTS[3]![1]);
+  const sheet = zip.stream('xl/worksheets/sheet1.xml');
 
+  const closedEarly = () => new Error('The output was closed before the export ended.');
   const finished = new Promise<void>((resolve, reject) => {
     out.once('finish', resolve).once('error', reject);
-    out.once('close', () => (out.writableFinished ? resolve() : reject(new Error('The output was closed before the export ended.'))));
+    out.once('close', () => (out.writableFinished ? resolve() : reject(closedEarly())));
   });
   // An output that failed or went away stops the export at its next page; nothing may be left unhandled.
   finished.catch(() => undefined);
-  zip.outputStream.pipe(out);
 
   const letters: string[] = header.map((_, i) => columnName(i));
   let rowNumber = 0;
@@ -158,25 +152,27 @@ export function xlsxStream(out: Writable, header: string[], name: string, textOf
     return `${xml}</row>`;
   };
   sheet.write(
-    `${XML_HEAD}<worksheet xmlns="${MAIN_NS}" xmlns:r="${REL_NS}">` +
-      '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>' +
-      `<sheetFormatPr defaultRowHeight="15"/><sheetData>${line(header, ' s="1"', textOf)}`,
+    Buffer.from(
+      `${XML_HEAD}<worksheet xmlns="${MAIN_NS}" xmlns:r="${REL_NS}">` +
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>' +
+        `<sheetFormatPr defaultRowHeight="15"/><sheetData>${line(header, ' s="1"', textOf)}`,
+    ),
   );
 
   const writable = async (): Promise<void> => {
-    if (out.destroyed && !out.writableFinished) throw new Error('The output was closed before the export ended.');
-    if (!sheet.writableNeedDrain) return;
+    if (out.destroyed && !out.writableFinished) throw closedEarly();
+    if (!sheet.stream.writableNeedDrain) return;
     await new Promise<void>((resolve, reject) => {
       const done = () => {
-        sheet.off('drain', done);
+        sheet.stream.off('drain', done);
         out.off('close', closed);
         resolve();
       };
       const closed = () => {
-        sheet.off('drain', done);
-        reject(new Error('The output was closed before the export ended.'));
+        sheet.stream.off('drain', done);
+        reject(closedEarly());
       };
-      sheet.on('drain', done);
+      sheet.stream.on('drain', done);
       out.once('close', closed);
     });
   };
@@ -185,12 +181,14 @@ export function xlsxStream(out: Writable, header: string[], name: string, textOf
     async rows(rows) {
       let xml = '';
       for (const row of rows) xml += line(row, '', textOf);
-      sheet.write(xml);
+      sheet.write(Buffer.from(xml));
       await writable();
     },
     async end() {
-      sheet.end('</sheetData></worksheet>');
-      await finished;
+      sheet.write(Buffer.from('</sheetData></worksheet>'));
+      sheet.stream.end();
+      await Promise.race([sheet.done, finished]);
+      await Promise.all([zip.end(), finished]);
     },
   };
 }
