@@ -10,7 +10,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT } from '../../../tests/support/test-host.js';
-import { chromiumAvailable, launchBrowser, listen, screenshot, signIn } from '../../../tests/support/browser.js';
+import { chromiumAvailable, dragWithMouse, launchBrowser, listen, screenshot, signIn } from '../../../tests/support/browser.js';
 import type { DictionaryItem } from '../api.js';
 import { PAGE_SIZE } from '../export/export-service.js';
 import { holdScorePages, readCsv, readXlsx, writeScorePlugin } from './export-kit.js';
@@ -112,14 +112,7 @@ describe('Exporting contacts in a browser', function () {
     // Drag "Status" above "Name".
     const handle = page.locator('[data-testid=export-columns] li[data-col="status"] [data-crm-export-handle]');
     const target = page.locator('[data-testid=export-columns] li[data-col="name"]');
-    await target.scrollIntoViewIfNeeded();
-    const from = (await handle.boundingBox())!;
-    const to = (await target.boundingBox())!;
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(from.x + from.width / 2, from.y - 10, { steps: 5 });
-    await page.mouse.move(to.x + 20, to.y + 4, { steps: 20 });
-    await page.mouse.up();
+    await dragWithMouse(page, handle, target);
     const order = (await columnOrder()).filter((id) => ['name', 'emails', 'status', 'custom.industry'].includes(id!));
     expect(order).to.deep.equal(['status', 'name', 'emails', 'custom.industry']);
     await page.waitForTimeout(200); // let the drop's animation end before the picture

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TOKENS, type UsersService } from '../../../host/api.js';
-import { chromiumAvailable, launchBrowser, listen, screenshot, SCREENSHOTS, signIn } from '../../../tests/support/browser.js';
+import { chromiumAvailable, dragWithMouse, launchBrowser, listen, screenshot, SCREENSHOTS, signIn } from '../../../tests/support/browser.js';
 import type { ContactInput } from '../api.js';
 import { createCrmTestHost, type CrmTestHost } from './support/crm-host.js';
 
@@ -226,13 +226,7 @@ describe('The client list in a browser', function () {
     // Drag "Created" above "Status", the first column after the name.
     const handle = page.locator('[data-testid=columns-list] li[data-col=created_at] .crm-col-handle');
     const target = page.locator('[data-testid=columns-list] li[data-col=status]');
-    const from = (await handle.boundingBox())!;
-    const to = (await target.boundingBox())!;
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(from.x + from.width / 2, from.y - 10, { steps: 5 });
-    await page.mouse.move(to.x + 20, to.y + 4, { steps: 15 });
-    await page.mouse.up();
+    await dragWithMouse(page, handle, target);
     const order = await page.locator('[data-testid=columns-list] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-col')));
     expect(order.indexOf('created_at')).to.equal(0);
     await viewShot(page, 'crm-list-columns');
