@@ -2,7 +2,6 @@
  * The command line as users run it: a child process per command on a temporary SQLite database,
  * then a plugin scaffolded by `plugin:new` outside the project, loaded through CRM_PLUGIN_PATH.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,38 +11,10 @@ import request from 'supertest';
 import { createHost } from '../../host/boot.js';
 import { loadConfig } from '../../host/config/load-config.js';
 import { ROOT } from '../../host/root.js';
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-type Env = Record<string, string>;
-
-function crm(args: string[], env: Env): Promise<Result> {
-  const { CRM_PLUGIN_PATH: _ignored, ...inherited } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'host', 'cli', 'main.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...inherited, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function envFor(dir: string, extra: Env = {}): Env {
-  fs.mkdirSync(dir, { recursive: true });
-  return { DATABASE_URL: `sqlite:${path.join(dir, 'crm.sqlite')}`, CRM_DATA_DIR: dir, LOG_LEVEL: 'silent', CRM_SEED_DEMO: '0', ...extra };
-}
+import { cliEnv, runCli, type CliEnv, type CliResult } from '../support/cli.js';
 
 /** An expected error: one message on stderr, exit code 1, no stack trace. */
-function expectCleanFailure(r: Result, message: string): void {
+function expectCleanFailure(r: CliResult, message: string): void {
   expect(r.code, r.stderr).to.equal(1);
   expect(r.stderr).to.contain(message);
   expect(r.stderr).not.to.match(/\n\s+at /);
@@ -60,30 +31,30 @@ describe('Command line (npm run crm)', function () {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   describe('on the host alone', () => {
-    let env: Env;
+    let env: CliEnv;
     before(() => {
-      env = envFor(path.join(tmp, 'host'));
+      env = cliEnv(path.join(tmp, 'host'));
     });
 
     it('migrate applies the host migrations, then has nothing to migrate', async () => {
-      const first = await crm(['migrate'], env);
+      const first = await runCli(['migrate'], env);
       expect(first.code, first.stderr).to.equal(0);
       expect(first.stdout).to.match(/Applied \d+ migrations:/);
       expect(first.stdout).to.contain('host/0001-users-groups-rights.ts');
 
-      const second = await crm(['migrate'], env);
+      const second = await runCli(['migrate'], env);
       expect(second.code, second.stderr).to.equal(0);
       expect(second.stdout).to.contain('Nothing to migrate');
     });
 
     it('users add creates accounts in the named groups, and users list shows them', async () => {
-      const bob = await crm(['users', 'add', '--email', 'bob@example.com', '--name', 'Bob Builder', '--password', 'bob-password-1', '--group', 'Staff'], env);
+      const bob = await runCli(['users', 'add', '--email', 'bob@example.com', '--name', 'Bob Builder', '--password', 'bob-password-1', '--group', 'Staff'], env);
       expect(bob.code, bob.stderr).to.equal(0);
       expect(bob.stdout).to.contain('bob@example.com').and.to.contain('Staff');
-      const carol = await crm(['users', 'add', '--email', 'carol@example.com', '--name', 'Carol', '--password', 'carol-password-1', '--admin'], env);
+      const carol = await runCli(['users', 'add', '--email', 'carol@example.com', '--name', 'Carol', '--password', 'carol-password-1', '--admin'], env);
       expect(carol.code, carol.stderr).to.equal(0);
 
-      const list = await crm(['users', 'list'], env);
+      const list = await runCli(['users', 'list'], env);
       expect(list.code, list.stderr).to.equal(0);
       const lines = list.stdout.split('\n');
       expect(lines[0]).to.match(/^ID\s+EMAIL\s+NAME\s+ACTIVE\s+GROUPS$/);
@@ -93,26 +64,26 @@ describe('Command line (npm run crm)', function () {
     });
 
     it('explains bad input in English with exit code 1 and no stack', async () => {
-      const add = (email: string, password: string, ...more: string[]) => crm(['users', 'add', '--email', email, '--name', 'X', '--password', password, ...more], env);
+      const add = (email: string, password: string, ...more: string[]) => runCli(['users', 'add', '--email', email, '--name', 'X', '--password', password, ...more], env);
       expectCleanFailure(await add('short@example.com', 'short'), 'The password must be at least 8 characters long.');
       expectCleanFailure(await add('bob@example.com', 'bob-password-1'), 'A user with this email already exists.');
       expectCleanFailure(await add('x@example.com', 'x-password-1', '--group', 'Nobody'), 'There is no group "Nobody"');
-      expectCleanFailure(await crm(['plugins', 'enable', 'nope'], env), 'There is no plugin nope.');
-      expectCleanFailure(await crm(['migrate'], { ...env, DATABASE_URL: 'ftp://nowhere' }), 'DATABASE_URL must start with');
-      expectCleanFailure(await crm(['frobnicate'], env), "unknown command 'frobnicate'");
+      expectCleanFailure(await runCli(['plugins', 'enable', 'nope'], env), 'There is no plugin nope.');
+      expectCleanFailure(await runCli(['migrate'], { ...env, DATABASE_URL: 'ftp://nowhere' }), 'DATABASE_URL must start with');
+      expectCleanFailure(await runCli(['frobnicate'], env), "unknown command 'frobnicate'");
     });
   });
 
   describe('with a plugin made by plugin:new', () => {
     let pluginsDir: string;
-    let env: Env;
+    let env: CliEnv;
     before(() => {
       pluginsDir = path.join(tmp, 'plugins');
-      env = envFor(path.join(tmp, 'with-plugin'), { CRM_PLUGIN_PATH: pluginsDir });
+      env = cliEnv(path.join(tmp, 'with-plugin'), { CRM_PLUGIN_PATH: pluginsDir });
     });
 
     it('plugin:new writes a complete plugin into --dir and refuses bad or taken ids', async () => {
-      const made = await crm(['plugin:new', 'demo-notes', '--dir', pluginsDir], {});
+      const made = await runCli(['plugin:new', 'demo-notes', '--dir', pluginsDir], {});
       expect(made.code, made.stderr).to.equal(0);
       const dir = path.join(pluginsDir, 'demo-notes');
       for (const file of [
@@ -134,35 +105,35 @@ describe('Command line (npm run crm)', function () {
       const hostApi = path.relative(dir, path.join(ROOT, 'host', 'api.js')).split(path.sep).join('/');
       expect(fs.readFileSync(path.join(dir, 'index.ts'), 'utf8')).to.contain(`from '${hostApi}'`);
 
-      expectCleanFailure(await crm(['plugin:new', 'demo-notes', '--dir', pluginsDir], {}), 'already exists');
-      expectCleanFailure(await crm(['plugin:new', 'Demo_Notes', '--dir', pluginsDir], {}), 'not a valid plugin id');
+      expectCleanFailure(await runCli(['plugin:new', 'demo-notes', '--dir', pluginsDir], {}), 'already exists');
+      expectCleanFailure(await runCli(['plugin:new', 'Demo_Notes', '--dir', pluginsDir], {}), 'not a valid plugin id');
     });
 
     it('plugins list, disable and enable change the state kept in the database', async () => {
       const state = async () => {
-        const list = await crm(['plugins', 'list'], env);
+        const list = await runCli(['plugins', 'list'], env);
         expect(list.code, list.stderr).to.equal(0);
         expect(list.stdout.split('\n')[0]).to.match(/^ID\s+VERSION\s+STATE\s+ERROR$/);
         return list.stdout.split('\n').find((l) => l.startsWith('demo-notes '));
       };
       expect(await state()).to.match(/^demo-notes\s+0\.1\.0\s+enabled$/);
 
-      const disabled = await crm(['plugins', 'disable', 'demo-notes'], env);
+      const disabled = await runCli(['plugins', 'disable', 'demo-notes'], env);
       expect(disabled.code, disabled.stderr).to.equal(0);
       expect(disabled.stdout).to.contain('Plugin demo-notes is disabled.');
       expect(await state()).to.match(/\sdisabled$/);
-      expectCleanFailure(await crm(['demo-notes:add', 'While disabled'], env), "unknown command 'demo-notes:add'");
+      expectCleanFailure(await runCli(['demo-notes:add', 'While disabled'], env), "unknown command 'demo-notes:add'");
 
-      const enabled = await crm(['plugins', 'enable', 'demo-notes'], env);
+      const enabled = await runCli(['plugins', 'enable', 'demo-notes'], env);
       expect(enabled.code, enabled.stderr).to.equal(0);
       expect(await state()).to.match(/\senabled$/);
     });
 
     it("runs a command the plugin contributes through cliCommands", async () => {
-      const added = await crm(['demo-notes:add', 'Written from the CLI'], env);
+      const added = await runCli(['demo-notes:add', 'Written from the CLI'], env);
       expect(added.code, added.stderr).to.equal(0);
       expect(added.stdout).to.contain('Added "Written from the CLI" to demo-notes.');
-      const help = await crm(['demo-notes:add', '--help'], env);
+      const help = await runCli(['demo-notes:add', '--help'], env);
       expect(help.code, help.stderr).to.equal(0);
       expect(help.stdout).to.contain('Usage: crm demo-notes:add');
     });

@@ -1,25 +1,11 @@
 /** `npm run crm -- export` as an administrator runs it: a child process on a temporary SQLite base. */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ROOT } from '../../../tests/support/test-host.js';
+import { cliDir, cliEnv, runCli as crm } from '../../../tests/support/cli.js';
 import { readCsv, readXlsx } from './export-kit.js';
 import { createCrmTestHost } from './support/crm-host.js';
 
-function crm(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  const { CRM_PLUGIN_PATH: _ignored, ...inherited } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'host', 'cli', 'main.ts'), ...args], { cwd: ROOT, env: { ...inherited, ...env } });
-    const out: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
-  });
-}
 
 describe('Command line: crm export', function () {
   this.timeout(120_000);
@@ -27,8 +13,8 @@ describe('Command line: crm export', function () {
   let env: Record<string, string>;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-export-cli-'));
-    env = { DATABASE_URL: `sqlite:${path.join(dir, 'crm.sqlite')}`, CRM_DATA_DIR: dir, LOG_LEVEL: 'silent', CRM_SEED_DEMO: '0' };
+    dir = cliDir('crm-export-cli-');
+    env = cliEnv(dir);
     const host = await createCrmTestHost({ databaseUrl: env.DATABASE_URL!, config: { dataDir: dir } });
     try {
       const lead = await host.dictionaries.create('status', { name: 'Lead' });
@@ -58,7 +44,7 @@ describe('Command line: crm export', function () {
   it('writes a CSV to standard output, and says clearly what is wrong with a bad column', async () => {
     const r = await crm(['export', '--format', 'csv', '--delimiter', 'semicolon', '--columns', 'name,kind', '--as', 'admin@example.com'], env);
     expect(r.code, r.stderr).to.equal(0);
-    expect(readCsv(r.stdout, ';').slice(1).sort()).to.deep.equal([['Northwind', 'Company'], ['Olga Nowak', 'Person']]);
+    expect(readCsv(r.stdoutBytes, ';').slice(1).sort()).to.deep.equal([['Northwind', 'Company'], ['Olga Nowak', 'Person']]);
     const bad = await crm(['export', '--columns', 'name,salary', '--as', 'admin@example.com'], env);
     expect(bad.code).to.equal(1);
     expect(bad.stderr).to.contain('Unknown column: salary');

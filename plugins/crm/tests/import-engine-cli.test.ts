@@ -1,24 +1,10 @@
 /** `npm run crm -- import <file> [--mapping m.json]` as an administrator runs it: a child process on a temporary SQLite base. */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ROOT } from '../../../tests/support/test-host.js';
+import { cliDir, cliEnv, runCli as crm } from '../../../tests/support/cli.js';
 import { createCrmTestHost } from './support/crm-host.js';
 
-function crm(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { CRM_PLUGIN_PATH: _ignored, ...inherited } = process.env;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'host', 'cli', 'main.ts'), ...args], { cwd: ROOT, env: { ...inherited, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('Command line: crm import <file>', function () {
   this.timeout(120_000);
@@ -26,8 +12,8 @@ describe('Command line: crm import <file>', function () {
   let env: Record<string, string>;
 
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-import-cli-'));
-    env = { DATABASE_URL: `sqlite:${path.join(dir, 'crm.sqlite')}`, CRM_DATA_DIR: dir, LOG_LEVEL: 'silent', CRM_SEED_DEMO: '0' };
+    dir = cliDir('crm-import-cli-');
+    env = cliEnv(dir);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
