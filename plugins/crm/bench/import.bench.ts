@@ -154,6 +154,7 @@ function importBench(format: 'csv' | 'xlsx'): Benchmark {
     async run(ctx: BenchContext<State>) {
       const { db } = ctx.host;
       const service = ctx.host.services.get<ImportServiceImpl>(ImportTokens.Service);
+      if (process.env.CRM_BENCH_IMPORT_BATCH) service.batchSize = Number(process.env.CRM_BENCH_IMPORT_BATCH);
       const { file, user, tag } = ctx.state;
       const copy = `${file}.upload`;
       fs.copyFileSync(file, copy);

@@ -74,8 +74,13 @@ export const UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 export class ImportServiceImpl implements ImportService {
   readonly store: ImportStore;
   private readonly uploads: UploadStore;
-  /** Rows per transaction; smaller in tests that interrupt an import between batches. */
-  batchSize = 2000;
+  /**
+   * Rows per transaction; smaller in tests that interrupt an import between batches. 500 imports
+   * as fast as 2,000 on a base of a million (the database's share is the same) while the process
+   * grows by half as much: a batch's rows live across its round trips and end up in the old
+   * generation, which V8 lets fill up several times over before collecting it.
+   */
+  batchSize = 500;
 
   constructor(
     @inject(TOKENS.Database) private readonly db: Sequelize,
