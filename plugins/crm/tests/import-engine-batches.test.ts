@@ -3,11 +3,13 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
+import { QueryTypes } from 'sequelize';
 import { TOKENS, type EventBus, type GroupsService, type HostConfig, type JobContext, type UsersService } from '../../../host/api.js';
 import { AccessTokens, type ClassesService } from '../../access/api.js';
 import type { EventBusImpl } from '../../../host/extensions/event-bus.js';
 import { contactsImported } from '../api.js';
 import { UPLOAD_TTL_MS } from '../import/engine/import-service.js';
+import { BulkInserter, preparedContactRows } from '../services/bulk-rows.js';
 
 type ImportedPayload = { importId: number; createdIds: number[]; updatedIds: number[]; userId: number | null; transaction: unknown };
 import { defaults, importKit, type ImportKit } from './import-engine-kit.js';
@@ -131,6 +133,24 @@ describe('Import engine: batches, cancel, the batch event, restricted users, his
     await kit.run(kit.csv(people(1, 'later')), null);
     expect(staged(abandoned.uploadId)).to.equal(false);
     expect(staged(dry.uploadId)).to.equal(true);
+  });
+
+  it('tells the ids of new contacts on MariaDB even when InnoDB may interleave them (innodb_autoinc_lock_mode 2)', async function () {
+    const { db } = kit.host;
+    if (db.getDialect() === 'sqlite') this.skip();
+    const inserter = new BulkInserter(db);
+    // The server's mode is fixed at its start; the other path is taken as if it were 2.
+    (inserter as unknown as { lockMode(): Promise<number> }).lockMode = async () => 2;
+    const at = new Date();
+    const contacts = ['Ala', 'Ola', 'Ela'].map((first) => ({
+      rows: preparedContactRows('person', { scalars: { first_name: first, last_name: 'Ids' }, channels: {} }, { field: () => undefined, createdBy: kit.host.admin.id, createdAt: at, historyAction: 'import' }),
+      companyId: null,
+      buyerId: null,
+    }));
+    const { ids, ranges } = await db.transaction((transaction) => inserter.createContacts(contacts, transaction));
+    const rows = await db.query<{ id: number; first_name: string }>(`SELECT id, first_name FROM crm_contacts WHERE id IN (${ids.join(',')}) ORDER BY id`, { type: QueryTypes.SELECT });
+    expect(rows.map((r) => [Number(r.id), r.first_name])).to.deep.equal(ids.map((id, k) => [id, ['Ala', 'Ola', 'Ela'][k]]));
+    expect(ranges).to.deep.equal([{ first: ids[0], last: ids[2] }]);
   });
 
   it('shows the import in the History tab of a created contact, linked to the import', async () => {
