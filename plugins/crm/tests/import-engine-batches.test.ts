@@ -12,6 +12,7 @@ import { UPLOAD_TTL_MS } from '../import/engine/import-service.js';
 import { BulkInserter, preparedContactRows } from '../services/bulk-rows.js';
 
 type ImportedPayload = { importId: number; createdIds: number[]; updatedIds: number[]; userId: number | null; transaction: unknown };
+import { csrfOf } from '../../../tests/support/test-host.js';
 import { defaults, importKit, type ImportKit } from './import-engine-kit.js';
 
 interface GroupAccessWriter {
@@ -161,5 +162,17 @@ describe('Import engine: batches, cancel, the batch event, restricted users, his
     expect(res.text).to.contain('Imported');
     expect(res.text).to.contain(`href="/crm/import/${record.id}"`);
     expect(res.text).to.match(new RegExp(`From import #${record.id} \\(file-\\d+\\.csv\\)`));
+  });
+
+  it('shows a merge in the History tab with links to the merged contacts by name', async () => {
+    const { host } = kit;
+    const master = await host.contacts.create(host.admin, { kind: 'person', first_name: 'Anna', last_name: 'Master' });
+    const dupe = await host.contacts.create(host.admin, { kind: 'person', first_name: 'Ania', last_name: '<b>Dupe</b>' });
+    const agent = await host.login();
+    const csrf = await csrfOf(agent, `/crm/contacts/${master.id}`);
+    await agent.post('/api/v1/contacts/merge').set('x-csrf-token', csrf).send({ master_id: master.id, merge_ids: [dupe.id] }).expect(200);
+    const res = await agent.get(`/crm/contacts/${master.id}/tabs/crm/history`).expect(200);
+    expect(res.text).to.contain('Merged with:');
+    expect(res.text).to.contain(`<a href="/crm/contacts/${dupe.id}">Ania &lt;b&gt;Dupe&lt;/b&gt;</a>`);
   });
 });
