@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { QueryTypes } from 'sequelize';
-import { TOKENS, type EventBus, type GroupsService, type HostConfig, type JobContext, type UsersService } from '../../../host/api.js';
-import { AccessTokens, type ClassesService } from '../../access/api.js';
+import { TOKENS, type EventBus, type HostConfig, type JobContext } from '../../../host/api.js';
+import request from 'supertest';
+import { ADMIN } from '../../../tests/support/test-host.js';
 import type { EventBusImpl } from '../../../host/extensions/event-bus.js';
 import { contactsImported } from '../api.js';
 import { UPLOAD_TTL_MS } from '../import/engine/import-service.js';
@@ -15,9 +16,6 @@ type ImportedPayload = { importId: number; createdIds: number[]; updatedIds: num
 import { csrfOf } from '../../../tests/support/test-host.js';
 import { defaults, importKit, type ImportKit } from './import-engine-kit.js';
 
-interface GroupAccessWriter {
-  write(groupId: number, access: { classes: Record<string, string>; only_own: boolean }): Promise<void>;
-}
 
 function jobContext(o: { progress?: () => Promise<void>; cancelled?: () => Promise<boolean> } = {}): JobContext<unknown> {
   return { id: 'test', payload: {}, userId: null, checkpoint: null, logger: pino({ level: 'silent' }), progress: o.progress ?? (async () => undefined), cancelled: o.cancelled ?? (async () => false) };
@@ -86,13 +84,17 @@ describe('Import engine: batches, cancel, the batch event, restricted users, his
 
   it('lets a restricted user update only the contacts they may see and edit', async () => {
     const { host } = kit;
-    const classes = host.services.get<ClassesService>(AccessTokens.Classes);
-    const south = (await classes.create({ name: 'South' })).id;
-    const north = (await classes.create({ name: 'North' })).id;
-    const groups = host.services.get<GroupsService>(TOKENS.Groups);
-    const group = await groups.create({ name: 'South, only own', rights: ['crm.access', 'crm.contacts.create', 'crm.contacts.edit', 'crm.contacts.import'] });
-    await host.services.get<GroupAccessWriter>(AccessTokens.GroupAccess).write(group.id, { classes: { [south]: 'edit' }, only_own: true });
-    const made = await host.services.get<UsersService>(TOKENS.Users).create({ email: 'sam@example.com', password: 'user-password-1', name: 'Sam South', groups: [group.id] });
+    // Classes and group access are the access plugin's: set up through the public API, as an administrator would.
+    const token = (await request(host.app!).post('/api/v1/auth/token').send({ email: ADMIN.email, password: ADMIN.password })).body.token as string;
+    const post = async (url: string, body: object) => {
+      const res = await request(host.app!).post(`/api/v1${url}`).set('Authorization', `Bearer ${token}`).send(body);
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      return res.body as { id: number };
+    };
+    const south = (await post('/classes', { name: 'South' })).id;
+    const north = (await post('/classes', { name: 'North' })).id;
+    const group = await post('/groups', { name: 'South, only own', rights: ['crm.access', 'crm.contacts.create', 'crm.contacts.edit', 'crm.contacts.import'], classes: { [south]: 'edit' }, only_own: true });
+    const made = await post('/users', { email: 'sam@example.com', password: 'user-password-1', name: 'Sam South', groups: [group.id] });
     const sam = await host.asUser(made.id);
     const contact = (first: string, email: string, extra: Record<string, unknown>) =>
       host.contacts.create(host.admin, { kind: 'person', first_name: first, last_name: 'Before', emails: [{ value: email }], ...extra });
