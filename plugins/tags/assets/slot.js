@@ -35,7 +35,11 @@
     typed = [];
     restored.forEach(function (t) {
       var input = document.getElementById(t.id);
-      if (input && t.focused && document.activeElement === input && typeof htmx !== 'undefined') htmx.trigger(input, 'focus');
+      if (!input || !t.focused) return;
+      // The person was typing here: give the focus back (a swap may have dropped it), which asks
+      // for the suggestions again through the input's own focus trigger.
+      if (document.activeElement !== input) input.focus();
+      else if (typeof htmx !== 'undefined') htmx.trigger(input, 'focus');
     });
   });
 
