@@ -351,7 +351,7 @@ export interface IoColumn extends Contribution {
   title: string;
   /** Header names, in any language, that suggest this column when a file is imported. */
   aliases?: string[];
-  /** Export: the cell of each contact of a page (no N+1). */
+  /** Export: the cell of each contact of a page (no N+1); the contacts are whole, enrichers applied. */
   values(contacts: Contact[]): Promise<Map<number, string>>;
   /**
    * Import: checks one cell before anything is written; returns a translated reason (i18n key)

@@ -96,4 +96,3 @@ export function channelInput(rows: ChannelRecord[]): Record<string, unknown[]> {
   };
 }
 
-export const CHANNEL_TYPES: Record<string, string> = { emails: 'email', phones: 'phone', websites: 'website', messengers: 'messenger', domains: 'domain', tax_ids: 'tax_id' };

@@ -14,7 +14,8 @@ import { HttpError, TOKENS, type CurrentUser, type EventBus, type FieldError, ty
 import { contactMerged, contactUpdated, CrmTokens, type Contact, type ContactInput, type ContactScope, type ContactsService, type HistoryWriter } from '../api.js';
 import type { ContactLoader } from '../services/contact-loader.js';
 import { CrmInternalTokens } from '../services/contacts-service.js';
-import { CHANNEL_TYPES, channelInput, defaultWinners, fieldsOf, fieldValue, unionAddresses, unionChannels, type ChannelRecord } from './merge-plan.js';
+import { CHANNEL_FIELDS } from '../services/contact-input.js';
+import { channelInput, defaultWinners, fieldsOf, fieldValue, unionAddresses, unionChannels, type ChannelRecord } from './merge-plan.js';
 
 /** At most this many contacts merge into a master at once. */
 export const MAX_MERGE = 10;
@@ -193,7 +194,7 @@ export class MergeService {
     const rows = await this.channelRows([...merging], transaction);
     const kept = unionChannels(master.id, rows);
     const lists = channelInput(kept);
-    for (const [field, type] of Object.entries(CHANNEL_TYPES)) {
+    for (const [field, type] of Object.entries(CHANNEL_FIELDS)) {
       const masterCount = rows.filter((r) => Number(r.contact_id) === master.id && r.type === type).length;
       if (lists[field]!.length > masterCount) input[field] = lists[field];
     }

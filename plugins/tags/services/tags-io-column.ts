@@ -1,6 +1,6 @@
 /**
  * Tags in import and export files: a cell lists tag names separated by commas or semicolons.
- * Export gives a page of contacts' names in one query; import creates missing tags and adds the
+ * Export reads the names the tags enricher put on the loaded contacts; import creates missing tags and adds the
  * named ones to the contacts just written, inside the import's transaction, with history.
  */
 import type { Sequelize } from 'sequelize';
@@ -19,9 +19,9 @@ export function tagsIoColumn(ctx: PluginContext): IoColumn {
     id: 'tags',
     title: 'tags:column.title',
     aliases: ['tags', 'tag', 'labels', 'tagi', 'etykiety', 'теги', 'тег', 'метки', 'мітки', 'теґи'],
+    // The contacts come from the CRM's loader, whose enrichers (this plugin's among them) filled `tags`.
     async values(contacts) {
-      const tags = await contactTags().forContacts(contacts.map((c) => c.id));
-      return new Map(contacts.map((c) => [c.id, (tags.get(c.id) ?? []).map((t) => t.name).join(', ')]));
+      return new Map(contacts.map((c) => [c.id, c.tags.join(', ')]));
     },
     async validate(value) {
       for (const name of splitTagCell(value)) {
