@@ -10,36 +10,40 @@
   if (window.__tagsSlot) return;
   window.__tagsSlot = true;
 
-  var typed = []; // [{id, value, focused}] of inputs inside the element being swapped
+  // What was being typed into the tag inputs of each element being swapped, until that swap
+  // settles. Keyed by the swap's target: the suggestion boxes swap too, in between, and must not
+  // wipe what a header refresh is carrying over.
+  var typedIn = new Map(); // target -> [{id, value, focused}]
 
   document.addEventListener('htmx:beforeSwap', function (e) {
     var target = e.detail.target;
-    typed = [];
     // Our own answers (the slot itself) bring a fresh input on purpose; a target no longer in the
     // page (an older refresh) holds nothing live.
     if (!target || target.classList.contains('tags-slot') || !document.body.contains(target)) return;
+    var typed = [];
     target.querySelectorAll('input.tags-input').forEach(function (input) {
       if (input.value) typed.push({ id: input.id, value: input.value, focused: document.activeElement === input });
     });
+    if (typed.length) typedIn.set(target, typed);
   });
 
-  document.addEventListener('htmx:afterSwap', function () {
-    typed.forEach(function (t) {
+  document.addEventListener('htmx:afterSwap', function (e) {
+    (typedIn.get(e.detail.target) || []).forEach(function (t) {
       var input = document.getElementById(t.id); // the same id means the same tags
       if (input && !input.value) input.value = t.value;
     });
   });
 
-  document.addEventListener('htmx:afterSettle', function () {
-    var restored = typed;
-    typed = [];
+  document.addEventListener('htmx:afterSettle', function (e) {
+    var restored = typedIn.get(e.detail.target) || [];
+    typedIn.delete(e.detail.target);
     restored.forEach(function (t) {
       var input = document.getElementById(t.id);
       if (!input || !t.focused) return;
-      // The person was typing here: give the focus back (a swap may have dropped it), which asks
-      // for the suggestions again through the input's own focus trigger.
+      // The person was typing here: give the focus back (a swap may have dropped it), and ask
+      // for the suggestions of what is typed (a focus restored by htmx asked with an empty input).
       if (document.activeElement !== input) input.focus();
-      else if (typeof htmx !== 'undefined') htmx.trigger(input, 'focus');
+      if (typeof htmx !== 'undefined') htmx.trigger(input, 'focus');
     });
   });
 
