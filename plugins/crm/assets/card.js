@@ -25,10 +25,19 @@
     return tpl ? tpl.content.cloneNode(true) : document.createTextNode('');
   }
 
+  // While a body loads, what the pane still shows is about to be replaced: it is marked busy
+  // (dimmed, not clickable; card.css), so an editor opened on it is not swept away by the load.
   function loadPane(pane) {
     pane.dataset.loaded = '1';
     delete pane.dataset.stale;
-    return htmx.ajax('GET', pane.dataset.tabSrc, { target: pane, swap: 'innerHTML' });
+    pane.setAttribute('aria-busy', 'true');
+    var done = function () {
+      pane.removeAttribute('aria-busy');
+    };
+    var loading = htmx.ajax('GET', pane.dataset.tabSrc, { target: pane, swap: 'innerHTML' });
+    if (loading && loading.then) loading.then(done, done);
+    else done();
+    return loading;
   }
 
   function activePane() {
