@@ -3,6 +3,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { TOKENS, inject, injectable, type CurrentUser } from '../../../host/api.js';
 import { CrmTokens, type ContactScope, type HistoryEntry, type HistoryWriter } from '../api.js';
 import { crmModels, type CrmModels } from '../models/crm-models.js';
+import { BulkInserter, HISTORY_COLUMNS } from './bulk-rows.js';
 
 /** Fields whose old value can be put back with one click from the History tab. */
 export const RESTORABLE_FIELDS = new Set([
@@ -10,9 +11,6 @@ export const RESTORABLE_FIELDS = new Set([
   'client_type_id', 'source_id', 'class_id', 'responsible_id', 'birthday', 'comment', 'emails', 'phones', 'messengers', 'websites',
   'domains', 'addresses', 'tax_ids', 'is_staff',
 ]);
-
-/** Entries per INSERT statement. */
-const HISTORY_BATCH = 1000;
 
 const encode = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
 const decode = (v: string | null): unknown => {
@@ -27,12 +25,14 @@ const decode = (v: string | null): unknown => {
 @injectable()
 export class HistoryWriterImpl implements HistoryWriter {
   private readonly m: CrmModels;
+  private readonly inserter: BulkInserter;
 
   constructor(
     @inject(TOKENS.Database) private readonly db: Sequelize,
     @inject(CrmTokens.Scope) private readonly scope: ContactScope,
   ) {
     this.m = crmModels(db);
+    this.inserter = new BulkInserter(db);
   }
 
   async record(
@@ -41,16 +41,12 @@ export class HistoryWriterImpl implements HistoryWriter {
     transaction: Transaction,
   ): Promise<void> {
     if (!entries.length) return;
-    // Plain multi-row INSERTs: a mass action writes 100,000 entries, and building a model
-    // instance for each cost more than the database's work.
+    // Plain multi-row INSERTs through the bulk writer: a mass action or an import writes 100,000
+    // entries, and a model instance (or a replacement placeholder) for each cost more than the
+    // database's work.
     const now = new Date();
-    for (let i = 0; i < entries.length; i += HISTORY_BATCH) {
-      const part = entries.slice(i, i + HISTORY_BATCH);
-      await this.db.query(
-        `INSERT INTO crm_history (contact_id, user_id, action, field, old_value, new_value, created_at) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        { replacements: part.flatMap((e) => [e.contactId, userId, e.action, e.field ?? null, encode(e.oldValue), encode(e.newValue), now]), transaction },
-      );
-    }
+    const rows = entries.map((e) => [e.contactId, userId, e.action, e.field ?? null, encode(e.oldValue), encode(e.newValue), now]);
+    await this.inserter.insert('crm_history', HISTORY_COLUMNS, rows, transaction);
   }
 
   async count(user: CurrentUser, contactId: number): Promise<number> {
