@@ -202,8 +202,13 @@ export interface BenchResult {
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
-  /** The largest process RSS seen while the benchmark's operations ran (sampled every 50 ms). */
+  /**
+   * The largest process RSS seen while the benchmark's operations ran (sampled every 50 ms), or the
+   * peak a benchmark reported with `reportPeakRss` for the process that did its work.
+   */
   peakRssMb: number;
+  /** Whose RSS `peakRssMb` is: the runner's own, or a process the benchmark reported (bench/isolated.ts). */
+  peakRssOf: 'runner' | 'reported';
   error: string | null;
 }
 
@@ -245,6 +250,17 @@ export class RssSampler {
   }
 }
 
+let reportedPeak: number | null = null;
+
+/**
+ * For a benchmark whose work runs in another process (bench/isolated.ts): that process's peak RSS
+ * in bytes, given while the benchmark runs. The result then shows the largest reported peak instead
+ * of the runner's own, which holds the client and whatever earlier benchmarks left.
+ */
+export function reportPeakRss(bytes: number): void {
+  reportedPeak = Math.max(reportedPeak ?? 0, bytes);
+}
+
 /** `global.gc` without `--expose-gc` on the command line, so every benchmark starts from a collected heap. */
 const collectGarbage: () => void = (() => {
   try {
@@ -267,6 +283,7 @@ export async function measure(bench: Benchmark, ctx: BenchContext): Promise<Benc
   let error: string | null = null;
   let totalMs = 0;
   let phase = 'setup';
+  reportedPeak = null;
   collectGarbage();
   try {
     await bench.setup?.(ctx);
@@ -288,7 +305,9 @@ export async function measure(bench: Benchmark, ctx: BenchContext): Promise<Benc
   } catch (err) {
     error = `${phase}: ${describeError(err)}`;
   }
-  const peak = sampler.stop();
+  const ownPeak = sampler.stop();
+  const reported = reportedPeak;
+  reportedPeak = null;
   if (bench.teardown) {
     try {
       await bench.teardown(ctx);
@@ -311,7 +330,8 @@ export async function measure(bench: Benchmark, ctx: BenchContext): Promise<Benc
     p50Ms: percentile(sorted, 50),
     p95Ms: percentile(sorted, 95),
     maxMs: durations.length ? sorted[sorted.length - 1]! : NaN,
-    peakRssMb: peak / (1024 * 1024),
+    peakRssMb: (reported ?? ownPeak) / (1024 * 1024),
+    peakRssOf: reported === null ? 'runner' : 'reported',
     error,
   };
 }
@@ -331,12 +351,13 @@ export function formatTable(results: BenchResult[]): string {
     { title: 'ops/s', right: true, cell: (r) => fixed(r.opsPerSec, 1) },
     { title: 'p50 ms', right: true, cell: (r) => fixed(r.p50Ms, 2) },
     { title: 'p95 ms', right: true, cell: (r) => fixed(r.p95Ms, 2) },
-    { title: 'peak RSS MB', right: true, cell: (r) => fixed(r.peakRssMb, 0) },
+    { title: 'peak RSS MB', right: true, cell: (r) => `${fixed(r.peakRssMb, 0)}${r.peakRssOf === 'reported' ? '*' : ''}` },
   ];
   // A failed benchmark's partial figures stay in the JSON; the table shows none.
   const rows = results.map((r) => columns.map((c, i) => (r.error && i >= 2 ? '-' : c.cell(r))));
   const widths = columns.map((c, i) => Math.max(c.title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => (columns[i]!.right ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join(' | ')} |`;
   const rule = `|${columns.map((c, i) => (c.right ? `${'-'.repeat(widths[i]! + 1)}:` : `:${'-'.repeat(widths[i]! + 1)}`)).join('|')}|`;
-  return [line(columns.map((c) => c.title)), rule, ...rows.map(line)].join('\n');
+  const note = results.some((r) => r.peakRssOf === 'reported') ? ['', '* peak RSS of the process the benchmark did its work in (bench/isolated.ts), not the runner\'s'] : [];
+  return [line(columns.map((c) => c.title)), rule, ...rows.map(line), ...note].join('\n');
 }
