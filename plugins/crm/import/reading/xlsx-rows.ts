@@ -1,107 +1,159 @@
 /**
- * Streams the rows of an XLSX's first worksheet with exceljs's streaming WorkbookReader, after
- * the zip guard has checked the file. Every cell becomes the text a person sees in it: numbers
- * without float noise, dates as YYYY-MM-DD, a formula's cached result (never evaluated).
+ * Streams the rows of an XLSX's first worksheet, after the zip guard has checked the file: the
+ * package parts say which sheet that is (xlsx-package.ts), the shared strings are kept for the
+ * read, the styles say which cells are dates, and the sheet's XML is parsed chunk by chunk, never
+ * whole in memory. Every cell becomes the text a person sees in it (xlsx-cell-text.ts).
  */
-import ExcelJS from 'exceljs';
 import { HttpError } from '../../../../host/api.js';
 import type { ImportRow } from '../import-contract.js';
 import { importFileError } from './errors.js';
+import { MAX_IMPORT_COLUMNS } from './limits.js';
 import { checkRow } from './row-limits.js';
+import { cellText } from './xlsx-cell-text.js';
+import { readPackage } from './xlsx-package.js';
+import { readSharedStrings, StringItemText } from './xlsx-shared-strings.js';
+import { readDateStyles } from './xlsx-styles.js';
+import { parseXmlChunks, type XmlHandler } from './xlsx-xml.js';
+import { XlsxZip } from './xlsx-zip.js';
 import { assertSafeZip } from './zip-guard.js';
 
-/** Excel keeps 15 significant digits; the XML may carry 17 ("0.30000000000000004"). */
-export function formatNumber(n: number): string {
-  if (!Number.isFinite(n)) return '';
-  if (Number.isSafeInteger(n)) return String(n);
-  return String(Number(n.toPrecision(15)));
+/** A row read from the sheet; `beyond` is the last column with a value past MAX_IMPORT_COLUMNS (those are not stored). */
+interface SheetRow extends ImportRow {
+  beyond: number;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** exceljs gives dates as UTC instants of the sheet's wall-clock time. */
-export function formatDate(d: Date): string {
-  if (Number.isNaN(d.getTime())) return '';
-  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  const ms = d.getTime() % 86_400_000;
-  if (ms === 0) return day;
-  const s = Math.round(ms / 1000);
-  return `${day} ${pad(Math.floor(s / 3600) % 24)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
-}
-
-/** Excel's serial day (the 1900 system, with its phantom 29 February 1900) as a UTC date. */
-function serialToDate(serial: number, date1904: boolean): Date {
-  const epoch = date1904 ? Date.UTC(1904, 0, 1) : Date.UTC(1899, 11, 30);
-  return new Date(epoch + Math.round(serial * 86_400_000));
-}
-
-interface CellLike {
-  value: unknown;
-  numFmt?: string;
-}
-
-/** The text of a cell value in any of exceljs's shapes. */
-export function cellText(value: unknown, isDateFormat = false, date1904 = false): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value.trim();
-  if (typeof value === 'number') return isDateFormat ? formatDate(serialToDate(value, date1904)) : formatNumber(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (value instanceof Date) return formatDate(value);
-  if (typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (Array.isArray(v.richText)) return (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('').trim();
-    if ('formula' in v || 'sharedFormula' in v) return 'result' in v ? cellText(v.result, isDateFormat, date1904) : '';
-    if ('error' in v) return String(v.error);
-    if ('text' in v) return cellText(v.text, isDateFormat, date1904);
+/** The column of a reference: `C5` → 3; 0 when it has no letters. */
+function columnOf(ref: string): number {
+  let col = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i) | 0x20; // lower-cased
+    if (c < 0x61 || c > 0x7a) break;
+    col = col * 26 + c - 0x60;
   }
-  return '';
+  return col;
 }
 
-const DATE_FORMAT = /[dmyhs]/i;
-/** What exceljs's utils.isDateFmt decides, for formula results (exceljs converts only plain values). */
-function isDateFmt(fmt: string | undefined): boolean {
-  if (!fmt || fmt === 'General') return false;
-  // Drop quoted text and [colour]/[locale] parts before looking for date letters.
-  return DATE_FORMAT.test(fmt.replace(/"[^"]*"|\[[^\]]*\]|\\./g, ''));
+/** Turns the sheet's XML events into rows of cell texts; `take()` hands out the rows finished so far. */
+class SheetRows implements XmlHandler {
+  private finished: SheetRow[] = [];
+  private inSheetData = false;
+  private row: SheetRow | null = null;
+  private lastLine = 0;
+  private col = 0;
+  // The cell being read.
+  private inCell = false;
+  private type: string | undefined;
+  private style = 0;
+  private value = '';
+  private inValue = false;
+  private inlineString: StringItemText | null = null;
+  private readonly inline = new StringItemText();
+
+  constructor(
+    private readonly strings: string[],
+    private readonly dateStyles: boolean[],
+    private readonly date1904: boolean,
+  ) {}
+
+  take(): SheetRow[] {
+    const rows = this.finished;
+    this.finished = [];
+    return rows;
+  }
+
+  open(name: string, a: Record<string, string>): void {
+    if (this.inlineString) { this.inlineString.open(name); return; }
+    switch (name) {
+      case 'sheetData': this.inSheetData = true; break;
+      case 'row': {
+        if (!this.inSheetData) break;
+        // A row without its number follows the previous one.
+        const line = a.r ? parseInt(a.r, 10) : NaN;
+        this.lastLine = Number.isNaN(line) ? this.lastLine + 1 : line;
+        this.row = { line: this.lastLine, cells: [], beyond: 0 };
+        this.col = 0;
+        break;
+      }
+      case 'c':
+        if (!this.row) break;
+        // A cell without its reference follows the previous one.
+        this.col = (a.r && columnOf(a.r)) || this.col + 1;
+        this.inCell = true;
+        this.type = a.t;
+        this.style = a.s ? parseInt(a.s, 10) : 0;
+        this.value = '';
+        break;
+      case 'v': this.inValue = this.inCell; break;
+      case 'is':
+        if (!this.inCell) break;
+        this.inlineString = this.inline;
+        this.inline.reset();
+        break;
+    }
+  }
+
+  close(name: string): void {
+    if (this.inlineString) {
+      if (name !== 'is') { this.inlineString.close(name); return; }
+      this.value = this.inlineString.text;
+      this.type = 'inlineStr';
+      this.inlineString = null;
+      return;
+    }
+    switch (name) {
+      case 'v': this.inValue = false; break;
+      case 'c': if (this.inCell) this.endCell(); break;
+      case 'row':
+        if (this.row && (this.row.cells.length || this.row.beyond)) this.finished.push(this.row);
+        this.row = null;
+        break;
+      case 'sheetData': this.inSheetData = false; break;
+    }
+  }
+
+  text(text: string): void {
+    if (this.inValue) this.value += text;
+    else if (this.inlineString) this.inlineString.add(text);
+  }
+
+  /** Empty cells are not stored, so a row ends at its last value; gaps before a value become ''. */
+  private endCell(): void {
+    this.inCell = false;
+    const text = this.type === 's'
+      ? (this.strings[parseInt(this.value, 10)] ?? '')
+      : cellText(this.type, this.value, this.dateStyles[this.style] === true, this.date1904);
+    if (!text) return;
+    const row = this.row!;
+    const cells = row.cells;
+    // A reference far to the right (XFD is column 16,384) must not pad a huge row: the row is refused anyway.
+    if (this.col > MAX_IMPORT_COLUMNS) { row.beyond = Math.max(row.beyond, this.col); return; }
+    while (cells.length < this.col - 1) cells.push('');
+    cells[this.col - 1] = text;
+  }
 }
 
-/** Every non-empty row of the first worksheet with its row number; empty trailing cells are not stored, so rows end at their last value. */
+/** Every non-empty row of the first worksheet with its row number, the header row included; rows end at their last value. */
 export async function* readXlsxRecords(path: string): AsyncGenerator<ImportRow> {
   await assertSafeZip(path);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    // Styles tell dates from numbers.
-    styles: 'cache',
-    entries: 'ignore',
-  });
-  const date1904 = () => Boolean((reader as unknown as { properties?: { date1904?: boolean } }).properties?.date1904);
+  let zip: XlsxZip | null = null;
   try {
-    for await (const sheet of reader) {
-      for await (const row of sheet) {
-        const cells: string[] = [];
-        row.eachCell({ includeEmpty: false }, (cell, col) => {
-          const c = cell as unknown as CellLike;
-          const v = c.value as Record<string, unknown> | null;
-          const formulaDate = v !== null && typeof v === 'object' && ('formula' in v || 'sharedFormula' in v) && typeof v.result === 'number' && isDateFmt(c.numFmt);
-          const text = cellText(c.value, formulaDate, date1904());
-          while (cells.length < col - 1) cells.push('');
-          cells[col - 1] = text;
-        });
-        while (cells.length && !cells[cells.length - 1]) cells.pop();
-        if (!cells.length) continue;
-        checkRow(cells, row.number);
-        yield { line: row.number, cells };
+    zip = await XlsxZip.open(path);
+    const parts = await readPackage(zip);
+    const strings = parts.sharedStrings ? await readSharedStrings(zip, parts.sharedStrings) : [];
+    const dateStyles = parts.styles ? await readDateStyles(zip, parts.styles) : [];
+    const sheet = new SheetRows(strings, dateStyles, parts.date1904);
+    for await (const _ of parseXmlChunks(await zip.open(parts.sheet), sheet)) {
+      for (const { line, cells, beyond } of sheet.take()) {
+        if (beyond) throw importFileError('import_too_many_columns', { line, count: beyond, max: MAX_IMPORT_COLUMNS });
+        checkRow(cells, line);
+        yield { line, cells };
       }
-      // The first worksheet only.
-      break;
     }
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw importFileError('import_unreadable');
   } finally {
-    // Leaving early (a preview) must not keep the file open.
-    (reader as unknown as { stream?: { destroy(): void } }).stream?.destroy();
+    // Leaving early (a preview) closes the sheet's stream above and, with this, the file.
+    zip?.close();
   }
 }
