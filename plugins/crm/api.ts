@@ -166,6 +166,17 @@ export interface ContactQueryService {
   filterSql(query: ListQuery): Promise<{ sql: string; params: unknown[] }>;
 }
 
+/** A scope resolved for one query. */
+export interface ResolvedScope {
+  sql: string;
+  params: unknown[];
+  /**
+   * No rule restricts this user: they see every contact that is not merged away (administrators,
+   * or no contact-class plugin limits them). Queries may then skip checking each contact.
+   */
+  unrestricted: boolean;
+}
+
 /** The one chokepoint for row access: turns the current user into a SQL condition on `alias`. */
 export interface ContactScope {
   /** A SQL boolean expression over the contacts table aliased as `alias`, with its replacements. */
@@ -174,7 +185,7 @@ export interface ContactScope {
    * The same contacts as `condition`, with the rules' lookups resolved to constants for this one
    * query (never cached): what the list, its counts and other large scans should use.
    */
-  resolvedCondition(user: CurrentUser, alias?: string): Promise<{ sql: string; params: unknown[] }>;
+  resolvedCondition(user: CurrentUser, alias?: string): Promise<ResolvedScope>;
   /** Throws 404 when the user may not see the contact (never reveals that it exists). */
   assertVisible(user: CurrentUser, contactId: number): Promise<void>;
   canEdit(user: CurrentUser, contactId: number): Promise<boolean>;

@@ -65,6 +65,8 @@ export interface AddressRow extends Model {
 export interface SearchTermRow extends Model {
   term: string;
   contact_id: number;
+  /** The contact's name_key, for name searches answered from the terms alone (migration 0009). */
+  name_key: string;
 }
 
 export interface FieldRow extends Model {
@@ -221,7 +223,7 @@ export function crmModels(db: Sequelize): CrmModels {
   );
   const SearchTerm = db.define<SearchTermRow>(
     'CrmSearchTerm',
-    { term: { type: DataTypes.STRING(64), primaryKey: true }, contact_id: { type: DataTypes.INTEGER, primaryKey: true } },
+    { term: { type: DataTypes.STRING(64), primaryKey: true }, contact_id: { type: DataTypes.INTEGER, primaryKey: true }, name_key: DataTypes.STRING(190) },
     { ...plain, tableName: 'crm_search_terms' },
   );
   const Field = db.define<FieldRow>(

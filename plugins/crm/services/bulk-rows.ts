@@ -20,7 +20,7 @@ export const CONTACT_COLUMNS = [
 ];
 export const CHANNEL_COLUMNS = ['contact_id', 'type', 'subtype', 'value', 'normalized', 'is_primary', 'consent', 'sort'];
 export const ADDRESS_COLUMNS = ['contact_id', 'label', 'country', 'region', 'city', 'zip', 'street', 'sort'];
-export const TERM_COLUMNS = ['term', 'contact_id'];
+export const TERM_COLUMNS = ['term', 'contact_id', 'name_key'];
 export const VALUE_COLUMNS = ['contact_id', 'field_id', 'value_text', 'value_number', 'value_date', 'value_long'];
 export const HISTORY_COLUMNS = ['contact_id', 'user_id', 'action', 'field', 'old_value', 'new_value', 'created_at'];
 /** Where company_id and buyer_id sit in a contact row. */
@@ -65,7 +65,7 @@ export function addContact(tables: ContactTables, c: PreparedContact, id: number
   tables.contacts.push(row);
   for (const r of c.channels) tables.channels.push([id, ...r.slice(1)]);
   for (const r of c.addresses) tables.addresses.push([id, ...r.slice(1)]);
-  for (const r of c.terms) tables.terms.push([r[0]!, id]);
+  for (const r of c.terms) tables.terms.push([r[0]!, id, r[2]!]);
   for (const r of c.values) tables.values.push([id, ...r.slice(1)]);
   tables.history.push([id, ...c.history.slice(1)]);
 }
@@ -102,16 +102,17 @@ export function preparedContactRows(kind: ContactKind, prepared: PreparedInput, 
   }
   const types = new Set(channels.map((c) => c[1]));
   const at = options.createdAt;
+  const nameKey = foldText(display).slice(0, 190);
   return {
     contact: [
-      0, kind, display, foldText(display).slice(0, 190), names.first_name, names.middle_name, names.last_name, names.company_name,
+      0, kind, display, nameKey, names.first_name, names.middle_name, names.last_name, names.company_name,
       str(s.job_title), null, null, num(s.status_id), num(s.category_id), num(s.client_type_id), num(s.source_id),
       num(s.class_id), num(s.responsible_id), false, null, str(s.birthday), str(s.comment), null, types.has('email'), types.has('phone'), 1,
       options.createdBy, null, null, at, at, options.externalId ?? null,
     ],
     channels,
     addresses: (prepared.addresses ?? []).map((a, sort) => [0, a.label ?? null, a.country ?? null, a.region ?? null, a.city ?? null, a.zip ?? null, a.street ?? null, sort]),
-    terms: searchTerms(names.first_name, names.middle_name, names.last_name, names.company_name).map((term) => [term, 0]),
+    terms: searchTerms(names.first_name, names.middle_name, names.last_name, names.company_name).map((term) => [term, 0, nameKey]),
     values,
     history: [0, options.createdBy, options.historyAction, null, null, JSON.stringify(display), at],
   };
@@ -243,7 +244,7 @@ export class BulkInserter {
       const id = ids[k]!;
       for (const r of c.channels) t.channels.push([id, ...r.slice(1)]);
       for (const r of c.addresses) t.addresses.push([id, ...r.slice(1)]);
-      for (const r of c.terms) t.terms.push([r[0]!, id]);
+      for (const r of c.terms) t.terms.push([r[0]!, id, r[2]!]);
       for (const r of c.values) t.values.push([id, ...r.slice(1)]);
     });
     // In the search terms' key order: the clustered index of InnoDB takes them page by page.

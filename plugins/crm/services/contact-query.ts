@@ -6,7 +6,7 @@
 import { readCrmSettings, type CrmSettings } from './crm-settings.js';
 import type { Sequelize } from 'sequelize';
 import { HttpError, TOKENS, inject, injectable, type CurrentUser, type ExtensionRegistry, type SettingsStore, type ValidationService } from '../../../host/api.js';
-import { CrmTokens, filterConditions, type ContactQueryService, type FieldDefinition, type ContactScope, type ListQuery, type ListResult } from '../api.js';
+import { CrmTokens, filterConditions, type ContactQueryService, type FieldDefinition, type ContactScope, type ListQuery, type ListResult, type ResolvedScope } from '../api.js';
 import { listQuerySchema, plainConditionParams, toListQuery } from '../routes/api/list-query.js';
 import { CrmInternalTokens } from './contacts-service.js';
 import { MAX_PAGE } from './list-limits.js';
@@ -15,7 +15,8 @@ import { liveIdHint, listPlan } from './contact-query-plan.js';
 import type { ContactLoader } from './contact-loader.js';
 import { valueColumn, type FieldsService } from './fields-service.js';
 import { normalizePhone } from './normalize/channels.js';
-import { foldText, searchTerms } from './normalize/text.js';
+import { foldText } from './normalize/text.js';
+import { nameSearchPage, namePlanTerms, readSearchText, termsSql } from './name-search.js';
 
 export { MAX_PAGE };
 export const STANDARD_SORTS: Record<string, string> = {
@@ -95,8 +96,8 @@ export class ContactQueryImpl implements ContactQueryService {
    * The WHERE clause of a list query, scope first: the scope with the rules' lookups resolved,
    * and the id-set filters (search, custom fields) read first when small (contact-query-candidates.ts).
    */
-  async build(user: CurrentUser, q: ListQuery): Promise<Sql> {
-    const scope = await this.scope.resolvedCondition(user, 'c');
+  async build(user: CurrentUser, q: ListQuery, resolved?: ResolvedScope): Promise<Sql> {
+    const scope = resolved ?? (await this.scope.resolvedCondition(user, 'c'));
     const sql: Sql = { where: [scope.sql, q.trash ? 'c.deleted_at IS NOT NULL' : 'c.deleted_at IS NULL'], params: [...scope.params], joins: [], joinParams: [] };
     const sets: IdSet[] = [];
     const sortJoin = await this.filteredSortField(q);
@@ -162,20 +163,18 @@ export class ContactQueryImpl implements ContactQueryService {
     const alternatives: string[] = [];
     const params: unknown[] = [];
     const like = (v: string) => `${v.replace(/[\\%_]/g, '\\$&')}%`;
-    const terms = searchTerms(text);
-    if (terms.length) {
-      // Every word: the first term's rows joined to the others' by contact (index-only both ways).
-      const joins = terms.slice(1).map((_, i) => `JOIN crm_search_terms t${i + 1} ON t${i + 1}.contact_id = t0.contact_id AND t${i + 1}.term LIKE ?`);
-      alternatives.push(`SELECT t0.contact_id AS id FROM crm_search_terms t0 ${joins.join(' ')} WHERE t0.term LIKE ?`);
-      params.push(...terms.slice(1).map(like), like(terms[0]!));
+    const read = readSearchText(text);
+    if (read.terms.length) {
+      const t = termsSql(read.terms);
+      alternatives.push(`SELECT t0.contact_id AS id FROM crm_search_terms t0 ${t.joins} WHERE ${t.where}`);
+      params.push(...t.params);
     }
-    const folded = foldText(text);
-    if (folded.includes('@') || /^[a-z0-9.-]+\.[a-z]{2,}$/.test(folded)) {
+    if (read.email) {
       alternatives.push("SELECT ch.contact_id AS id FROM crm_channels ch WHERE ch.type IN ('email', 'domain') AND ch.normalized LIKE ?");
-      params.push(like(folded));
+      params.push(like(foldText(text)));
     }
-    const digits = text.replace(/[^\d]/g, '');
-    if (digits.length >= 5 && /^[\d\s()+\-./]+$/.test(text)) {
+    if (read.digits) {
+      const digits = text.replace(/[^\d]/g, '');
       const { default_phone_country } = await this.crmSettings();
       const phone = normalizePhone(text, default_phone_country);
       const prefixes = [...new Set([phone?.e164, `+${digits}`].filter(Boolean))] as string[];
@@ -281,7 +280,11 @@ export class ContactQueryImpl implements ContactQueryService {
 
   async list(user: CurrentUser, q: ListQuery): Promise<ListResult> {
     const limit = Math.min(Math.max(q.limit ?? 50, 1), MAX_PAGE);
-    const sql = await this.build(user, q);
+    const scope = await this.scope.resolvedCondition(user, 'c');
+    const terms = scope.unrestricted ? namePlanTerms(q) : null;
+    const byName = terms ? await this.listByName(terms, q, limit) : null;
+    if (byName) return byName;
+    const sql = await this.build(user, q, scope);
     const sort = await this.sortExpression(q.sort, sql);
     const desc = q.order === 'desc';
     // Sorted by a filtered custom field: the contact's id is also the joined row's.
@@ -313,6 +316,28 @@ export class ContactQueryImpl implements ContactQueryService {
     return {
       items,
       next_cursor: list.length > limit && last ? encodeCursor({ v: value(last.sort_value), id: Number(last.id) }) : null,
+      total: total?.total ?? null,
+      total_capped: total?.capped ?? false,
+    };
+  }
+
+  /** A search by name alone for a user no rule restricts, answered from the search terms (name-search.ts); null when that plan does not apply. */
+  private async listByName(terms: string[], q: ListQuery, limit: number): Promise<ListResult | null> {
+    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    const { exact_count_limit } = await this.crmSettings();
+    const found = await nameSearchPage(this.db, terms, {
+      limit,
+      desc: q.order === 'desc',
+      after: cursor ? { v: String(cursor.v ?? ''), id: cursor.id } : null,
+      countLimit: cursor ? null : exact_count_limit,
+    });
+    if (!found) return null;
+    const page = found.rows.slice(0, limit);
+    const last = page.at(-1);
+    const total = found.total === null ? null : await this.capped(found.total);
+    return {
+      items: await this.loader.byIds(page.map((r) => r.id)),
+      next_cursor: found.rows.length > limit && last ? encodeCursor({ v: last.sort_value, id: last.id }) : null,
       total: total?.total ?? null,
       total_capped: total?.capped ?? false,
     };

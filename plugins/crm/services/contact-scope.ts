@@ -5,7 +5,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import { HttpError, TOKENS, inject, injectable, type CurrentUser, type ExtensionRegistry } from '../../../host/api.js';
-import { contactClasses, type ContactScope } from '../api.js';
+import { contactClasses, type ContactScope, type ResolvedScope } from '../api.js';
 
 export const notFound = () => new HttpError(404, 'not_found', 'host:errors.not_found');
 
@@ -32,8 +32,8 @@ export class ContactScopeImpl implements ContactScope {
     return { sql: parts.join(' AND '), params };
   }
 
-  async resolvedCondition(user: CurrentUser, alias = 'c'): Promise<{ sql: string; params: unknown[] }> {
-    if (!user.can('crm.access')) return { sql: '1 = 0', params: [] };
+  async resolvedCondition(user: CurrentUser, alias = 'c'): Promise<ResolvedScope> {
+    if (!user.can('crm.access')) return { sql: '1 = 0', params: [], unrestricted: false };
     const parts = [`${alias}.merged_into_id IS NULL`];
     const params: unknown[] = [];
     if (!user.isAdmin) {
@@ -45,7 +45,7 @@ export class ContactScopeImpl implements ContactScope {
         }
       }
     }
-    return { sql: parts.join(' AND '), params };
+    return { sql: parts.join(' AND '), params, unrestricted: parts.length === 1 };
   }
 
   async assertVisible(user: CurrentUser, contactId: number): Promise<void> {

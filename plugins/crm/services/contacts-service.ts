@@ -142,7 +142,7 @@ export class ContactsServiceImpl implements ContactsService {
   private async writeSearchTerms(row: ContactRow, transaction: Transaction): Promise<void> {
     await this.m.SearchTerm.destroy({ where: { contact_id: row.id }, transaction });
     const terms = searchTerms(row.first_name, row.middle_name, row.last_name, row.company_name);
-    if (terms.length) await this.m.SearchTerm.bulkCreate(terms.map((term) => ({ term, contact_id: row.id })), { transaction, ignoreDuplicates: true });
+    if (terms.length) await this.m.SearchTerm.bulkCreate(terms.map((term) => ({ term, contact_id: row.id, name_key: row.name_key })), { transaction, ignoreDuplicates: true });
   }
 
   /** The derived columns: display name, sort key, has email / has phone. */

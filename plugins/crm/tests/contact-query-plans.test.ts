@@ -2,12 +2,18 @@
  * The list answers the same whichever plan it takes for the search and custom-field filters:
  * the matching ids read first and listed as constants (a small set), or the sets kept as
  * subqueries (a large one), and the same as the subquery SQL that `filterSql` gives segments.
- * Same contacts, same order across cursor pages, same totals; on SQLite and on MariaDB.
+ * A search by name alone, for a user no rule restricts, is also answered from the search terms
+ * alone (name-search.ts); it too must agree, with trashed matches and with the trash too large
+ * for it. Same contacts, same order across cursor pages, same totals; on SQLite and on MariaDB.
  */
 import { expect } from 'chai';
+import sinon from 'sinon';
+import request from 'supertest';
+import { ADMIN } from '../../../tests/support/test-host.js';
 import type { ListQuery } from '../api.js';
 import { CANDIDATE_LIMIT, candidatePlan } from '../services/contact-query-candidates.js';
 import { WALK_FROM, walkPlan } from '../services/contact-query-plan.js';
+import { TRASH_LIMIT, namePlan, namePlanTerms } from '../services/name-search.js';
 import { foldText, searchTerms } from '../services/normalize/text.js';
 import { createCrmTestHost, type CrmTestHost } from './support/crm-host.js';
 
@@ -39,6 +45,7 @@ describe('Contact list: the search and custom-field plans agree', function () {
   after(async () => {
     candidatePlan.limit = CANDIDATE_LIMIT;
     walkPlan.from = WALK_FROM;
+    Object.assign(namePlan, { enabled: true, trashLimit: TRASH_LIMIT });
     await host.dispose();
   });
 
@@ -82,13 +89,64 @@ describe('Contact list: the search and custom-field plans agree', function () {
   for (const text of ['kowal', 'nowak anna', 'НОВ', 'nowak', 'example.com', 'olga.13@example.com', 'zzzz']) {
     it(`finds what the former search SQL found, in name order: "${text}"`, async () => {
       const expected = await formerSearch(text);
-      for (const limit of [CANDIDATE_LIMIT, 3, 0]) {
+      // The terms-only plan (with the trash read apart, or the trash too large for it), then the general plans.
+      for (const [enabled, trashLimit, limit] of [[true, TRASH_LIMIT, CANDIDATE_LIMIT], [true, 0, CANDIDATE_LIMIT], [false, TRASH_LIMIT, CANDIDATE_LIMIT], [false, TRASH_LIMIT, 3], [false, TRASH_LIMIT, 0]] as const) {
+        Object.assign(namePlan, { enabled, trashLimit });
         candidatePlan.limit = limit;
-        expect((await walk({ q: text })).ids, `plan limit ${limit}`).to.deep.equal(expected);
+        const found = await walk({ q: text });
+        expect(found.ids, `name plan ${enabled}, trash limit ${trashLimit}, plan limit ${limit}`).to.deep.equal(expected);
+        expect(found.total).to.equal(expected.length);
+        const backwards = await walk({ q: text, order: 'desc' });
+        expect(backwards.ids, 'descending').to.deep.equal([...expected].reverse());
       }
+      Object.assign(namePlan, { enabled: true, trashLimit: TRASH_LIMIT });
       candidatePlan.limit = CANDIDATE_LIMIT;
     });
   }
+
+  it('answers a name search from the terms alone for an administrator, with trashed matches left out and counted out', async () => {
+    const trashed = (await host.query.list(host.admin, { q: 'kowal', trash: true })).total;
+    expect(trashed, 'the examples have trashed matches').to.be.above(0);
+    const expected = await formerSearch('kowal');
+    const spy = sinon.spy(host.db, 'query');
+    try {
+      const first = await host.query.list(host.admin, { q: 'kowal', limit: 5 });
+      expect(first.items.map((c) => c.id)).to.deep.equal(expected.slice(0, 5));
+      expect(first.total).to.equal(expected.length);
+      const sql = spy.getCalls().map((c) => String(c.args[0]));
+      expect(sql.some((s) => /FROM crm_search_terms t0 .*ORDER BY t0\.name_key/.test(s)), 'the page comes from the terms').to.equal(true);
+      expect(sql.filter((s) => /FROM crm_contacts c .*c\.id IN/.test(s)), 'no contact is read to find the page').to.deep.equal([]);
+    } finally {
+      spy.restore();
+    }
+  });
+
+  it('keeps the name order of the terms right when a contact is renamed or merged', async () => {
+    const [a, b] = (await host.query.list(host.admin, { q: 'kowal', limit: 2 })).items;
+    const renamed = await host.contacts.update(host.admin, a!.id, { first_name: 'Zenon' }, a!.version);
+    const token = (await request(host.app!).post('/api/v1/auth/token').send({ email: ADMIN.email, password: ADMIN.password })).body.token as string;
+    const merged = await request(host.app!).post('/api/v1/contacts/merge').set('Authorization', `Bearer ${token}`).send({ master_id: renamed.id, merge_ids: [b!.id], version: renamed.version });
+    expect(merged.status, JSON.stringify(merged.body)).to.equal(200);
+    const plans = [];
+    for (const enabled of [true, false]) {
+      namePlan.enabled = enabled;
+      plans.push(await walk({ q: 'kowal' }));
+    }
+    namePlan.enabled = true;
+    expect(plans[0]).to.deep.equal(plans[1]);
+    expect(plans[0]!.ids).to.include(renamed.id).and.not.include(b!.id);
+    expect(plans[0]!.ids).to.deep.equal(await formerSearch('kowal'));
+  });
+
+  it('keeps the general plan for users whom a rule restricts, and for searches with other filters', async () => {
+    expect(namePlanTerms({ q: 'kowal' })).to.deep.equal(['kowal']);
+    expect(namePlanTerms({ q: 'kowal', sort: 'created_at' })).to.equal(null);
+    expect(namePlanTerms({ q: 'kowal', status_id: [1] })).to.equal(null);
+    expect(namePlanTerms({ q: 'kowal', trash: true })).to.equal(null);
+    expect(namePlanTerms({ q: 'kowal', offset: 50 })).to.equal(null);
+    expect(namePlanTerms({ q: 'jan@example.com' }), 'an email also searches the channels').to.equal(null);
+    expect(namePlanTerms({ q: '+48 601 200' }), 'a phone also searches the channels').to.equal(null);
+  });
 
   const queries: Array<[string, ListQuery]> = [
     ['a surname prefix', { q: 'kowal' }],
