@@ -227,12 +227,20 @@ const MB = 1024 * 1024;
 async function childMain(flags: { http: boolean; jobs: boolean }): Promise<void> {
   const send = (m: ChildMessage) => process.send!(m);
   // Imported here: the parent only forks, and must not load the host twice for nothing.
-  const [{ default: pino }, { createHost, ROOT }, { loadConfig }] = await Promise.all([import('pino'), import('../host/boot.js'), import('../host/config/load-config.js')]);
+  const [{ default: pino }, { createHost, ROOT }, { loadConfig }, { applyHeapGrowth }] = await Promise.all([
+    import('pino'),
+    import('../host/boot.js'),
+    import('../host/config/load-config.js'),
+    import('../host/runtime/heap.js'),
+  ]);
   let host: Host;
   let server: http.Server | null = null;
   let baseUrl: string | null = null;
   try {
-    host = await createHost({ config: loadConfig(process.env, ROOT), jobs: flags.jobs, http: flags.http, logger: pino({ level: 'silent' }) });
+    const config = loadConfig(process.env, ROOT);
+    // As `npm start` does (host/main.ts).
+    applyHeapGrowth(config.heapGrowthPercent);
+    host = await createHost({ config, jobs: flags.jobs, http: flags.http, logger: pino({ level: 'silent' }) });
     if (flags.http) {
       if (!host.app) throw new Error('the host has no HTTP app');
       const s = http.createServer(host.app);

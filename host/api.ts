@@ -57,6 +57,11 @@ export interface HostConfig {
   seedDemo: boolean;
   /** Express's "trust proxy": which proxies' X-Forwarded-For to believe (for client addresses). */
   trustProxy: string;
+  /**
+   * How far V8 lets the heap grow past what the last full collection kept, in percent (0: V8's
+   * own choice). Applied by the server's and the CLI's entry points (host/runtime/heap.ts).
+   */
+  heapGrowthPercent: number;
 }
 
 // ---------------------------------------------------------------------------------------------

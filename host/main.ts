@@ -1,10 +1,13 @@
 /** `npm start`: boot the host, listen, and print where to sign in. */
 import { createHost } from './boot.js';
-import { ConfigError } from './config/load-config.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { applyHeapGrowth } from './runtime/heap.js';
 
 async function main(): Promise<void> {
-  const host = await createHost();
-  const { config, app, logger } = host;
+  const config = loadConfig();
+  applyHeapGrowth(config.heapGrowthPercent);
+  const host = await createHost({ config });
+  const { app, logger } = host;
   const server = app!.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { TOKENS, type HostConfig, type I18nService } from '../api.js';
 import { createHost, type Host } from '../boot.js';
 import { loadConfig } from '../config/load-config.js';
+import { applyHeapGrowth } from '../runtime/heap.js';
 import { translateError } from './errors.js';
 
 export interface CliBootOptions {
@@ -27,6 +28,7 @@ export function cliLogger(level: string): Logger {
 export async function bootHost(options: CliBootOptions = {}): Promise<Host> {
   const config = options.config ?? cliConfig();
   const logger = options.logger ?? cliLogger(config.logLevel);
+  applyHeapGrowth(config.heapGrowthPercent);
   return createHost({ config, logger, http: false, jobs: options.jobs ?? false });
 }
 

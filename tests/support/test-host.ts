@@ -54,6 +54,8 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     loginRateLimit: { windowMs: 60_000, max: 1000 },
     seedDemo: false,
     trustProxy: 'loopback',
+    // Tests keep V8's own heap growth (only the server's and the CLI's entry points apply one).
+    heapGrowthPercent: 0,
     ...options.config,
   };
   const host = await createHost({
