@@ -14,8 +14,11 @@ import zlib from 'node:zlib';
 const GZIP_HEADER = 10;
 const GZIP_TRAILER = 8;
 const LIMIT = 0xffffffff;
-/** Bigger output chunks than zlib's 16 KB: fewer writes into the response. */
-const CHUNK = 64 * 1024;
+/**
+ * Output chunks much bigger than zlib's 16 KB: each chunk is one round trip to libuv's pool and one
+ * write into the response, and the main thread paid for every one (256 KB cost less CPU than 64 KB).
+ */
+const CHUNK = 256 * 1024;
 
 interface Entry {
   name: Buffer;
