@@ -2,19 +2,21 @@
  * Reads the contacts of an export a page at a time, loading only what its columns read: the
  * contact row's fields they name, the channel types, addresses and custom values they show, with
  * plain queries on indexed columns (`crm_channels (contact_id, type, sort)`, `crm_addresses
- * (contact_id)`, `crm_field_values (contact_id, field_id)`) and plain rows. Dates come as ISO text
- * from the database itself. A page of 5,000 contacts through the contact loader (every column,
- * every channel, dates parsed into Date objects, other plugins' enrichers) cost four times the
- * work; a plugin's column still gets whole contacts from the loader, as everyone else does.
+ * (contact_id)`, `crm_field_values (contact_id, field_id)`) and plain rows (export-rows.ts). Dates
+ * come as ISO text from the database itself. A page of 5,000 contacts through the contact loader
+ * (every column, every channel, dates parsed into Date objects, other plugins' enrichers) cost
+ * four times the work; a plugin's column still gets whole contacts from the loader, as everyone
+ * else does.
  *
  * The ids are the access-scoped ids the query service resolved; fields a column did not ask for
  * stay empty in the contacts given to the cells.
  */
-import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Contact } from '../api.js';
-import type { ChannelRow } from '../models/crm-models.js';
-import { channelLists, groupBy, type ContactLoader } from '../services/contact-loader.js';
-import type { FieldsService } from '../services/fields-service.js';
+import type { Sequelize } from 'sequelize';
+import type { Contact, FieldDefinition } from '../api.js';
+import type { ChannelRow, FieldValueRow } from '../models/crm-models.js';
+import { channelLists, groupBy, type ChannelLists, type ContactLoader } from '../services/contact-loader.js';
+import { valueColumn, type FieldsService } from '../services/fields-service.js';
+import { rowSource, type RowSource } from './export-rows.js';
 
 export type ChannelType = 'email' | 'phone' | 'messenger' | 'website' | 'domain' | 'tax_id';
 
@@ -81,11 +83,26 @@ export function mergeReads(reads: ContactRead[]): ContactRead {
   };
 }
 
+type Custom = Contact['custom'];
+type CustomValue = Custom[string];
+
+/** A stored custom value as the contact's `custom` holds it (as FieldsService reads it). */
+function customValue(field: FieldDefinition, row: Omit<FieldValueRow, 'id'>): CustomValue | undefined {
+  const v = row[valueColumn(field.type)];
+  if (v === null || v === undefined) return undefined;
+  if (field.type === 'checkbox') return Number(v) !== 0;
+  if (valueColumn(field.type) === 'value_number') return Number(v);
+  return String(v);
+}
+
 export class ExportReader {
   private readonly select: string;
+  private readonly source: RowSource;
+  /** The custom fields read, by id; loaded with the first page. */
+  private customFields: Map<number, FieldDefinition> | null = null;
 
   constructor(
-    private readonly db: Sequelize,
+    db: Sequelize,
     private readonly fields: FieldsService,
     private readonly loader: ContactLoader,
     private readonly reads: ContactRead,
@@ -93,6 +110,7 @@ export class ExportReader {
     const dialect = db.getDialect();
     const columns = (reads.fields ?? []).map((f) => `${ROW_SQL[f] ?? isoSql(dialect, `c.${f}`)} AS ${f}`);
     this.select = ['c.id', ...columns].join(', ');
+    this.source = rowSource(db);
   }
 
   /** The contacts of these ids, in this order (ids gone since are left out). */
@@ -102,79 +120,131 @@ export class ExportReader {
     const list = idList(ids);
     const { channels: types = [], addresses, custom = [] } = this.reads;
     const [rows, channels, places, values] = await Promise.all([
-      this.rows<Partial<Contact> & { id: number }>(`SELECT ${this.select} FROM crm_contacts c WHERE c.id IN (${list})`),
+      this.source.rows<Row>(`SELECT ${this.select} FROM crm_contacts c WHERE c.id IN (${list})`),
       types.length
-        ? this.rows<Omit<ChannelRow, 'id' | 'normalized' | 'sort'>>(
+        ? this.source.rows<Omit<ChannelRow, 'id' | 'normalized' | 'sort'>>(
             `SELECT contact_id, type, subtype, value, is_primary, consent FROM crm_channels WHERE contact_id IN (${list}) AND type IN (${types.map((t) => `'${t}'`).join(',')}) ORDER BY contact_id, type, sort, id`,
           )
         : NONE,
       addresses
-        ? this.rows<Contact['addresses'][number] & { contact_id: number }>(
+        ? this.source.rows<Contact['addresses'][number] & { contact_id: number }>(
             `SELECT contact_id, label, country, region, city, zip, street FROM crm_addresses WHERE contact_id IN (${list}) ORDER BY contact_id, sort, id`,
           )
         : NONE,
-      custom.length ? this.fields.valuesFor(ids) : new Map<number, Contact['custom']>(),
+      custom.length ? this.custom(list, custom) : new Map<number, Custom>(),
     ]);
-    const byId = new Map(rows.map((r) => [Number(r.id), r]));
-    const channelsOf = groupBy(channels);
-    const addressesOf = groupBy(places);
+    const byId = new Map<number, Row>();
+    for (const r of rows) byId.set(Number(r.id), r);
+    const channelsOf = types.length ? groupBy(channels) : null;
+    const addressesOf = addresses ? groupBy(places) : null;
     const out: Contact[] = [];
     for (const id of ids) {
       const row = byId.get(id);
       if (!row) continue;
-      const own = types.length ? channelLists(channelsOf.get(id)) : null;
-      out.push({
-        ...EMPTY,
-        ...row,
-        id,
-        ...(own ?? {}),
-        addresses: addresses ? (addressesOf.get(id) ?? NONE).map(({ label, country, region, city, zip, street }) => ({ label, country, region, city, zip, street })) : NONE,
-        custom: values.get(id) ?? {},
-      });
+      const place = addressesOf ? (addressesOf.get(id) ?? NONE).map(({ label, country, region, city, zip, street }) => ({ label, country, region, city, zip, street })) : NONE;
+      const contact = new PageContact(row, channelsOf && channelLists(channelsOf.get(id)), place, values.get(id) ?? {});
+      out.push(contact);
     }
     return out;
   }
 
-  private async rows<T>(sql: string): Promise<T[]> {
-    return (await this.db.query(sql, { type: QueryTypes.SELECT, raw: true })) as T[];
+  /** The values of these custom fields (by key) of the listed contacts. */
+  private async custom(list: string, keys: string[]): Promise<Map<number, Custom>> {
+    if (!this.customFields) {
+      const wanted = new Set(keys);
+      this.customFields = new Map((await this.fields.all()).filter((f) => wanted.has(f.key)).map((f) => [f.id, f]));
+    }
+    const out = new Map<number, Custom>();
+    if (!this.customFields.size) return out;
+    const rows = await this.source.rows<Omit<FieldValueRow, 'id'>>(
+      `SELECT contact_id, field_id, value_text, value_number, value_date, value_long FROM crm_field_values WHERE contact_id IN (${list}) AND field_id IN (${[...this.customFields.keys()].join(',')}) ORDER BY id`,
+    );
+    for (const r of rows) {
+      const field = this.customFields.get(r.field_id)!;
+      const v = customValue(field, r);
+      if (v === undefined) continue;
+      let values = out.get(r.contact_id);
+      if (!values) out.set(r.contact_id, (values = {}));
+      // Several rows of a multiple choice, in the order they were stored.
+      if (field.type === 'multi_select') values[field.key] = [...((values[field.key] as string[] | undefined) ?? []), v as string];
+      else values[field.key] = v;
+    }
+    return out;
   }
 }
 
-/** What a contact holds when its columns did not ask for a field. */
-const EMPTY: Contact = {
-  id: 0,
-  kind: 'person',
-  name: '',
-  first_name: null,
-  middle_name: null,
-  last_name: null,
-  company_name: null,
-  job_title: null,
-  company_id: null,
-  buyer_id: null,
-  emails: NONE,
-  phones: NONE,
-  messengers: NONE,
-  websites: NONE,
-  domains: NONE,
-  addresses: NONE,
-  tax_ids: NONE,
-  status_id: null,
-  category_id: null,
-  client_type_id: null,
-  source_id: null,
-  class_id: null,
-  responsible_id: null,
-  is_staff: false,
-  user_id: null,
-  birthday: null,
-  comment: null,
-  external_id: null,
-  photo_url: null,
-  tags: NONE,
-  custom: {},
-  version: 0,
-  created_at: '',
-  updated_at: '',
-  deleted_at: null,
-};
+
+type Row = Partial<Contact> & { id: number };
+
+/**
+ * A contact of a page: the fields of its row, the lists and values read for it, everything else
+ * empty. Built by a constructor, every contact of a page has one shape, made in one step: copying
+ * a template of every field into each (object spread) cost four times as much.
+ */
+class PageContact implements Contact {
+  id: number;
+  kind: Contact['kind'];
+  name: string;
+  first_name: string | null;
+  middle_name: string | null;
+  last_name: string | null;
+  company_name: string | null;
+  job_title: string | null;
+  company_id: number | null;
+  buyer_id = null;
+  emails: Contact['emails'];
+  phones: Contact['phones'];
+  messengers: Contact['messengers'];
+  websites: Contact['websites'];
+  domains: Contact['domains'];
+  addresses: Contact['addresses'];
+  tax_ids: Contact['tax_ids'];
+  status_id: number | null;
+  category_id: number | null;
+  client_type_id: number | null;
+  source_id: number | null;
+  class_id = null;
+  responsible_id: number | null;
+  is_staff = false;
+  user_id = null;
+  birthday: string | null;
+  comment: string | null;
+  external_id: string | null;
+  photo_url = null;
+  tags: string[] = NONE;
+  custom: Custom;
+  version = 0;
+  created_at: string;
+  updated_at: string;
+  deleted_at = null;
+
+  constructor(row: Row, lists: ChannelLists | null, addresses: Contact['addresses'], custom: Custom) {
+    this.id = row.id;
+    this.kind = row.kind ?? 'person';
+    this.name = row.name ?? '';
+    this.first_name = row.first_name ?? null;
+    this.middle_name = row.middle_name ?? null;
+    this.last_name = row.last_name ?? null;
+    this.company_name = row.company_name ?? null;
+    this.job_title = row.job_title ?? null;
+    this.company_id = row.company_id ?? null;
+    this.emails = lists?.emails ?? NONE;
+    this.phones = lists?.phones ?? NONE;
+    this.messengers = lists?.messengers ?? NONE;
+    this.websites = lists?.websites ?? NONE;
+    this.domains = lists?.domains ?? NONE;
+    this.addresses = addresses;
+    this.tax_ids = lists?.tax_ids ?? NONE;
+    this.status_id = row.status_id ?? null;
+    this.category_id = row.category_id ?? null;
+    this.client_type_id = row.client_type_id ?? null;
+    this.source_id = row.source_id ?? null;
+    this.responsible_id = row.responsible_id ?? null;
+    this.birthday = row.birthday ?? null;
+    this.comment = row.comment ?? null;
+    this.external_id = row.external_id ?? null;
+    this.custom = custom;
+    this.created_at = row.created_at ?? '';
+    this.updated_at = row.updated_at ?? '';
+  }
+}
