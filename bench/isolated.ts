@@ -106,6 +106,7 @@ export function isolatedEnv(ctx: { bootOptions: { config: HostConfig } }, extra:
     CRM_SEED_DEMO: c.seedDemo ? '1' : '0',
     CRM_PLUGIN_PATH: c.pluginPaths.join(path.delimiter),
     CRM_TRUST_PROXY: c.trustProxy,
+    CRM_HEAP_GROWTH_PERCENT: String(c.heapGrowthPercent),
   };
   if (c.redisUrl) env.REDIS_URL = c.redisUrl;
   if (process.env.DATABASE_READ_URLS) env.DATABASE_READ_URLS = process.env.DATABASE_READ_URLS;
