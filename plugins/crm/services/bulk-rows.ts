@@ -153,16 +153,19 @@ export class BulkInserter {
       return this.lastDate.sql;
     }
     // Most values need no escaping: quoted as they are, exactly as the escaping would give them.
-    return NEEDS_ESCAPE.test(v) ? this.db.escape(v) : `'${v}'`;
+    if (!NEEDS_ESCAPE.test(v)) return `'${v}'`;
+    // SQLite ends a statement's text at a NUL: the character is put back with char(0).
+    if (!this.mysql && v.includes('\0')) return v.split('\0').map((part) => this.db.escape(part)).join(' || char(0) || ');
+    return this.db.escape(v);
   }
 
   /** One INSERT's text, built without an array per row (100,000 rows make a lot of garbage otherwise). */
-  private statement(verb: string, table: string, columns: string[], rows: Row[]): string {
+  private statement(verb: string, table: string, columns: string[], rows: Row[], from = 0): string {
     let sql = `${verb} ${table} (${columns.join(',')}) VALUES `;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       sql += i ? ',(' : '(';
-      for (let j = 0; j < r.length; j++) sql += j ? `,${this.esc(r[j]!)}` : this.esc(r[j]!);
+      for (let j = from; j < r.length; j++) sql += j > from ? `,${this.esc(r[j]!)}` : this.esc(r[j]!);
       sql += ')';
     }
     return sql;
@@ -203,26 +206,27 @@ export class BulkInserter {
    * InnoDB does too for a multi-row INSERT unless innodb_autoinc_lock_mode is 2 (interleaved),
    * where the statement's rows are read back in id order by their creator and timestamp, and a
    * count that does not match fails the batch rather than guess. Writes every table but history.
+   * The prepared rows become this call's: their ids and company links are filled in place.
    */
   async createContacts(contacts: Array<{ rows: PreparedContact; companyId: number | null; buyerId: number | null }>, transaction: Transaction): Promise<{ ids: number[]; ranges: IdRange[] }> {
     const columns = CONTACT_COLUMNS.slice(1);
     const ranges: IdRange[] = [];
     const ids: number[] = [];
     for (let i = 0; i < contacts.length; i += ROWS_PER_STATEMENT) {
+      // The prepared rows are this call's (see the doc comment): filled in place, not copied.
       const part = contacts.slice(i, i + ROWS_PER_STATEMENT).map(({ rows, companyId, buyerId }) => {
-        const row = rows.contact.slice(1);
-        row[COMPANY_ID - 1] = companyId;
-        row[BUYER_ID - 1] = buyerId;
-        return row;
+        rows.contact[COMPANY_ID] = companyId;
+        rows.contact[BUYER_ID] = buyerId;
+        return rows.contact;
       });
-      const { insertId, affected } = await this.execute(this.statement('INSERT INTO', 'crm_contacts', columns, part), transaction);
+      const { insertId, affected } = await this.execute(this.statement('INSERT INTO', 'crm_contacts', columns, part, 1), transaction);
       if (affected !== part.length) throw new Error(`Inserted ${affected} contacts of ${part.length}`);
       // MariaDB gives the statement's first id, SQLite the last.
       const first = this.mysql ? insertId : insertId - part.length + 1;
       let mine: number[];
       if (this.mysql && (await this.lockMode()) === 2) {
-        const at = part[0]![CONTACT_COLUMNS.indexOf('created_at') - 1] as Date;
-        const by = part[0]![CONTACT_COLUMNS.indexOf('created_by') - 1] as number | null;
+        const at = part[0]![CONTACT_COLUMNS.indexOf('created_at')] as Date;
+        const by = part[0]![CONTACT_COLUMNS.indexOf('created_by')] as number | null;
         const rows = await this.db.query<{ id: number }>(`SELECT id FROM crm_contacts WHERE id >= ? AND created_at = ? AND created_by <=> ? ORDER BY id LIMIT ${part.length + 1}`, {
           replacements: [first, at, by],
           type: QueryTypes.SELECT,
@@ -242,10 +246,11 @@ export class BulkInserter {
     const t = emptyTables();
     contacts.forEach(({ rows: c }, k) => {
       const id = ids[k]!;
-      for (const r of c.channels) t.channels.push([id, ...r.slice(1)]);
-      for (const r of c.addresses) t.addresses.push([id, ...r.slice(1)]);
-      for (const r of c.terms) t.terms.push([r[0]!, id, r[2]!]);
-      for (const r of c.values) t.values.push([id, ...r.slice(1)]);
+      c.contact[0] = id;
+      for (const r of c.channels) t.channels.push(((r[0] = id), r));
+      for (const r of c.addresses) t.addresses.push(((r[0] = id), r));
+      for (const r of c.terms) t.terms.push(((r[1] = id), r));
+      for (const r of c.values) t.values.push(((r[0] = id), r));
     });
     // In the search terms' key order: the clustered index of InnoDB takes them page by page.
     t.terms.sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : (a[1] as number) - (b[1] as number)));

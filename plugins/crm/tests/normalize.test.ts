@@ -43,6 +43,11 @@ describe('CRM normalization', () => {
       expect(foldText('ąćęłńóśźż ĄĆĘŁŃÓŚŹŻ')).to.equal('acelnoszz acelnoszz');
     });
 
+    it('drops control characters other than whitespace, which a name may carry from a pasted file', () => {
+      expect(foldText('Bell\u0007\u0000man\u007f 🎉')).to.equal('bellman 🎉');
+      expect(foldText('Anna\tMaria\nNowak')).to.equal('anna maria nowak');
+    });
+
     it('folds other Latin diacritics and ligatures', () => {
       expect(foldText('François Müller-Lüdenscheidt')).to.equal('francois muller-ludenscheidt');
       expect(foldText('Søren Ærø Straße Œuvre Þór Đorđe')).to.equal('soren aero strasse oeuvre thor dorde');

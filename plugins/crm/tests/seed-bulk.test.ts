@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { seeders } from '../../../host/api.js';
+import { BulkInserter, HISTORY_COLUMNS } from '../services/bulk-rows.js';
 import { BulkContactWriter } from '../seed/bulk-writer.js';
 import { seedContactsInBulk, type BulkSeedProgress } from '../seed/bulk-seed.js';
 import { actingAdmin, demoRefs } from '../seed/demo-context.js';
@@ -111,6 +112,15 @@ describe('Demo data: bulk seed for benchmarks', () => {
     expect(await terms(bulkCompany.id)).to.deep.equal(await terms(company.id));
     const history = await host.history.list(host.admin, bulkCompany.id);
     expect(history.map((h) => [h.action, h.new_value, h.user_id])).to.deep.equal([['create', company.name, host.admin.id]]);
+  });
+
+  it('stores text with quotes, backslashes and NUL characters exactly, in multi-row INSERTs', async () => {
+    const contact = await host.contacts.create(host.admin, { kind: 'person', last_name: 'Escaped' });
+    const odd = 'a\u0000b \'quoted\' "double" back\\slash \u0000';
+    const inserter = new BulkInserter(host.db);
+    await host.db.transaction((transaction) => inserter.insert('crm_history', HISTORY_COLUMNS, [[contact.id, null, 'note', odd, null, null, new Date()]], transaction));
+    const [rows] = await host.db.query("SELECT field FROM crm_history WHERE contact_id = ? AND action = 'note'", { replacements: [contact.id] });
+    expect((rows as Array<{ field: string }>).map((r) => r.field)).to.deep.equal([odd]);
   });
 
   it('writes a batch whole or not at all', async () => {

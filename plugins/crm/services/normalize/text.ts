@@ -23,13 +23,17 @@ const LATIN_EXTRA_RE = new RegExp(`[${Object.keys(LATIN_EXTRA).join('')}]`, 'gu'
 
 /** A Latin letter followed by combining marks (after NFKD): the marks are dropped. */
 const LATIN_WITH_MARKS = /(\p{Script=Latin})\p{M}+/gu;
-/** Invisible format characters: soft hyphen, zero-width space/joiners, BOM, bidi marks. */
-const FORMAT_CHARS = /\p{Cf}+/gu;
+/**
+ * Invisible format characters (soft hyphen, zero-width space/joiners, BOM, bidi marks) and control
+ * characters other than whitespace (NUL, BEL...): nothing to search or sort by.
+ */
+// eslint-disable-next-line no-control-regex -- these control characters are exactly what is removed
+const FORMAT_CHARS = /[\p{Cf}\x00-\x08\x0e-\x1f\x7f-\x9f]+/gu;
 
 /**
  * Folds text into a search key: lower case; Latin letters without diacritics (Polish ą ć ę ł ń ó ś ź ż
  * and any letter NFKD can split); Cyrillic stays Cyrillic (ё becomes е; й, ї, ў keep their marks; є, і,
- * ґ are separate letters anyway); invisible format characters removed; whitespace collapsed and trimmed.
+ * ґ are separate letters anyway); invisible format and control characters removed; whitespace collapsed and trimmed.
  */
 export function foldText(s: string): string {
   return s
