@@ -6,9 +6,9 @@
  * gives them, since the connection's own type casting still runs. On SQLite the host's Sequelize
  * runs the queries (one connection, nothing to gain).
  *
- * A pool of the export's own, without Sequelize's type casting, read the rows faster still, but
- * the host then kept some 60 MB more at its peak: its pages arrived sooner and lived longer, long
- * enough for V8 to move them to the old generation, whose garbage waits for a full collection.
+ * A pool of the export's own, without Sequelize's type casting (mysql2 calls it with a new closure
+ * for every field), read rows with less work on its own, yet the whole export took no less CPU
+ * time and the host's peak RSS was 30–60 MB higher.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 
@@ -19,7 +19,7 @@ export interface RowSource {
 
 /** What the export needs of a mysql2 connection. */
 interface MysqlConnection {
-  query(options: { sql: string; values?: unknown[] }, callback: (err: Error | null, rows: unknown) => void): void;
+  query(options: { sql: string; values: unknown[] }, callback: (err: Error | null, rows: unknown) => void): void;
 }
 
 class SequelizeRows implements RowSource {
@@ -34,13 +34,11 @@ class MysqlRows implements RowSource {
   constructor(private readonly db: Sequelize) {}
 
   async rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    // Without values mysql2 sends the text as it is, instead of scanning a page's long id list for `?`.
-    const options = params.length ? { sql, values: params } : { sql };
     const manager = this.db.connectionManager;
     // A read connection: a replica when the host has them, as Sequelize sends its SELECTs.
     const connection = (await manager.getConnection({ type: 'read' })) as MysqlConnection;
     try {
-      return await new Promise<T[]>((resolve, reject) => connection.query(options, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+      return await new Promise<T[]>((resolve, reject) => connection.query({ sql, values: params }, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
     } finally {
       manager.releaseConnection(connection);
     }
