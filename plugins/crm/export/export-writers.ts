@@ -30,11 +30,12 @@ export interface SheetWriter {
   end(): Promise<void>;
 }
 
-const RISKY_START = /^[=+\-@\t\r]/;
+/** First characters that make a spreadsheet read a cell as a formula: = + - @ tab CR. */
+const RISKY_START = new Set([61, 43, 45, 64, 9, 13]);
 
-/** The text as a spreadsheet will show it but never run it. */
+/** The text as a spreadsheet will show it but never run it (one look at the first character: a regular expression per cell cost more). */
 export function neutralize(text: string): string {
-  return RISKY_START.test(text) ? `'${text}` : text;
+  return RISKY_START.has(text.charCodeAt(0)) ? `'${text}` : text;
 }
 
 function cellText(value: CellValue): string {
