@@ -76,6 +76,8 @@ export class ImportRun {
   private readonly seen = new Map<string, { line: number; contactId: number | null }>();
   private fieldsByKey = new Map<string, FieldDefinition>();
   private requiredFields: FieldDefinition[] = [];
+  /** The table rows of drafts checked for a live pass (see `check`); dropped with their drafts. */
+  private readonly rowsOf = new WeakMap<Draft, PreparedContact>();
   /** Companies created so far: a batch checked before the last commit may name one of them. */
   private companiesCreated = 0;
 
@@ -164,12 +166,12 @@ export class ImportRun {
         const rows = await take();
         if (!rows.length) break;
         const companiesBefore = this.companiesCreated;
-        let drafts = await this.check(rows);
+        let drafts = await this.check(rows, mode === 'live');
         let existing = await this.lookup(drafts);
         if (!(await settle())) return null;
         // A company created by the batch just committed can be named by this one: look again.
         if (this.companiesCreated !== companiesBefore && drafts.some((d) => d.refs.company)) {
-          drafts = await this.check(rows);
+          drafts = await this.check(rows, mode === 'live');
           existing = await this.lookup(drafts);
         }
         const { decided, rest } = this.decideAll(rows, drafts, existing, mode !== 'live');
@@ -187,8 +189,12 @@ export class ImportRun {
     }
   }
 
-  /** Maps and checks a batch's rows, resolving references, custom values and plugin columns. */
-  private async check(rows: FileRow[]): Promise<Draft[]> {
+  /**
+   * Maps and checks a batch's rows, resolving references, custom values and plugin columns. For a
+   * live pass it also derives each valid row's table rows (`rowsOf`) here, while the batch before
+   * is being written, instead of in the write itself, which the next batch waits for.
+   */
+  private async check(rows: FileRow[], live = false): Promise<Draft[]> {
     const drafts = rows.map((r) => this.mapper.map(r));
     const apply = this.record.options.apply;
     const companies = await this.deps.resolver.companies(drafts.flatMap((d) => (!d.error && d.refs.company ? [d.refs.company.value] : [])));
@@ -234,7 +240,22 @@ export class ImportRun {
         if (problem) fail({ key: problem, params: { value: cell.value } }, cell.column);
       }
     }
+    if (live) {
+      // One time for the batch: the bulk writer tells its rows apart by creator and time.
+      const now = new Date();
+      for (const d of drafts) if (!d.error && d.prepared) this.rowsOf.set(d, this.contactRows(d, now));
+    }
     return drafts;
+  }
+
+  private contactRows(draft: Draft, createdAt: Date): PreparedContact {
+    return preparedContactRows(draft.kind, draft.prepared!, {
+      field: (key) => this.fieldsByKey.get(key),
+      createdBy: this.user.id,
+      createdAt,
+      historyAction: 'import',
+      externalId: draft.externalId,
+    });
   }
 
   /** Create, update, skip or fail: duplicates by the chosen keys, in the base and earlier in the file. */
@@ -353,14 +374,7 @@ export class ImportRun {
     for (const { draft, decision } of decided) {
       counters.processed++;
       if (decision.outcome === 'created') {
-        const rows = preparedContactRows(draft.kind, draft.prepared!, {
-          field: (key) => this.fieldsByKey.get(key),
-          createdBy: this.user.id,
-          createdAt: now,
-          historyAction: 'import',
-          externalId: draft.externalId,
-        });
-        created.push({ draft, rows });
+        created.push({ draft, rows: this.rowsOf.get(draft) ?? this.contactRows(draft, now) });
       } else if (decision.outcome === 'updated') {
         const result = await this.update(draft, decision.contactId, transaction);
         if ('reason' in result) {
