@@ -10,7 +10,7 @@ import type { HostConfig } from '../api.js';
 /**
  * Left to itself, V8 lets a busy process's heap grow to about four times what its last full
  * collection kept: an import of 100,000 rows keeps ~80 MB alive yet peaked near 450 MB of RSS.
- * Growing by half before collecting again held it under 300 MB for about a fifth more GC time.
+ * Growing by half before collecting again held it to about 300 MB for about a fifth more GC time.
  */
 export const DEFAULT_HEAP_GROWTH_PERCENT = 50;
 
