@@ -161,4 +161,28 @@ describe('Tags in a browser', function () {
     expect((await host.contacts.get(host.admin, boris.id)).tags).to.deep.equal(['Wholesale']);
     await screenshot(page, 'tags-manage-merged');
   });
+
+  it('suggests tags for what is typed straight after adding one, before anything else happens on the page', async () => {
+    const dora = await host.contact({ first_name: 'Dora', last_name: 'Quick' });
+    await page.goto(`${baseUrl}/tags-probe/card/${dora.id}`);
+    // Types into the new input in the very task that swapped it in, as a fast typist would.
+    // (A string: a function here would reach the page wrapped in the transpiler's naming helper.)
+    await page.evaluate(`
+      document.addEventListener('htmx:afterSwap', function typeNext(e) {
+        if (!e.target.classList || !e.target.classList.contains('tags-slot')) return; // a suggestion box swapped in
+        document.removeEventListener('htmx:afterSwap', typeNext);
+        setTimeout(function () {
+          var input = document.querySelector('[data-testid=tag-input]');
+          input.value = 'whole';
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        }, 0);
+      });
+    `);
+    await page.locator('[data-testid=tag-input]').fill('Fresh');
+    await page.locator('[data-testid=tag-input]').press('Enter');
+    await page.locator('[data-testid=tag-chip][data-tag="Fresh"]').waitFor();
+    // What matches "whole" alone: the focused empty input's suggestions (every other tag) come first.
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=tag-suggestion]'), (e) => e.textContent!.trim()).join('|') === 'Wholesale', null, { timeout: 5000 });
+    expect(await page.locator('[data-testid=tag-input]').inputValue()).to.equal('whole');
+  });
 });
