@@ -15,7 +15,7 @@ import type { Sequelize } from 'sequelize';
 import type { Contact, FieldDefinition } from '../api.js';
 import type { ChannelRow, FieldValueRow } from '../models/crm-models.js';
 import { channelLists, groupBy, type ChannelLists, type ContactLoader } from '../services/contact-loader.js';
-import { valueColumn, type FieldsService } from '../services/fields-service.js';
+import { putStoredValue, storedValue, type FieldsService } from '../services/fields-service.js';
 import { rowSource, type RowSource } from './export-rows.js';
 
 export type ChannelType = 'email' | 'phone' | 'messenger' | 'website' | 'domain' | 'tax_id';
@@ -84,16 +84,6 @@ export function mergeReads(reads: ContactRead[]): ContactRead {
 }
 
 type Custom = Contact['custom'];
-type CustomValue = Custom[string];
-
-/** A stored custom value as the contact's `custom` holds it (as FieldsService reads it). */
-function customValue(field: FieldDefinition, row: Omit<FieldValueRow, 'id'>): CustomValue | undefined {
-  const v = row[valueColumn(field.type)];
-  if (v === null || v === undefined) return undefined;
-  if (field.type === 'checkbox') return Number(v) !== 0;
-  if (valueColumn(field.type) === 'value_number') return Number(v);
-  return String(v);
-}
 
 export class ExportReader {
   private readonly select: string;
@@ -161,13 +151,11 @@ export class ExportReader {
     );
     for (const r of rows) {
       const field = this.customFields.get(r.field_id)!;
-      const v = customValue(field, r);
-      if (v === undefined) continue;
+      const v = storedValue(field, r);
+      if (v === null) continue;
       let values = out.get(r.contact_id);
       if (!values) out.set(r.contact_id, (values = {}));
-      // Several rows of a multiple choice, in the order they were stored.
-      if (field.type === 'multi_select') values[field.key] = [...((values[field.key] as string[] | undefined) ?? []), v as string];
-      else values[field.key] = v;
+      putStoredValue(values, field, v);
     }
     return out;
   }

@@ -16,7 +16,7 @@ import type { ContactLoader } from './contact-loader.js';
 import { valueColumn, type FieldsService } from './fields-service.js';
 import { normalizePhone } from './normalize/channels.js';
 import { foldText } from './normalize/text.js';
-import { nameSearchPage, namePlanTerms, readSearchText, termsSql } from './name-search.js';
+import { likePrefix, nameSearchPage, namePlanTerms, readSearchText, termsSql } from './name-search.js';
 
 export { MAX_PAGE };
 export const STANDARD_SORTS: Record<string, string> = {
@@ -162,7 +162,6 @@ export class ContactQueryImpl implements ContactQueryService {
   private async search(text: string, add: (clause: string, ...params: unknown[]) => void, set: (s: IdSet) => void): Promise<void> {
     const alternatives: string[] = [];
     const params: unknown[] = [];
-    const like = (v: string) => `${v.replace(/[\\%_]/g, '\\$&')}%`;
     const read = readSearchText(text);
     if (read.terms.length) {
       const t = termsSql(read.terms);
@@ -171,7 +170,7 @@ export class ContactQueryImpl implements ContactQueryService {
     }
     if (read.email) {
       alternatives.push("SELECT ch.contact_id AS id FROM crm_channels ch WHERE ch.type IN ('email', 'domain') AND ch.normalized LIKE ?");
-      params.push(like(foldText(text)));
+      params.push(likePrefix(foldText(text)));
     }
     if (read.digits) {
       const digits = text.replace(/[^\d]/g, '');

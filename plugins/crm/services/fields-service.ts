@@ -47,6 +47,22 @@ export function valueColumn(type: FieldType): 'value_text' | 'value_number' | 'v
 
 type Stored = string | number | boolean | string[] | null;
 
+/** One stored row's value as the field's type reads it; null when the row holds none. */
+export function storedValue(field: FieldDefinition, r: Omit<FieldValueRow, 'id'>): string | number | boolean | null {
+  const column = valueColumn(field.type);
+  const v = r[column];
+  if (v === null || v === undefined) return null;
+  if (field.type === 'checkbox') return Number(v) !== 0;
+  if (column === 'value_number') return Number(v);
+  return String(v);
+}
+
+/** Puts a value read into a contact's values by key: a multiple choice collects its rows, in the order given. */
+export function putStoredValue(values: Record<string, unknown>, field: FieldDefinition, v: string | number | boolean | null): void {
+  if (field.type === 'multi_select') values[field.key] = [...((values[field.key] as string[] | undefined) ?? []), v as string];
+  else values[field.key] = v;
+}
+
 @injectable()
 export class FieldsService {
   private readonly m: CrmModels;
@@ -223,20 +239,9 @@ export class FieldsService {
       const field = fields.get(r.field_id);
       const bucket = out.get(r.contact_id);
       if (!field || !bucket || !field.active) continue;
-      const v = this.read(field, r);
-      if (field.type === 'multi_select') bucket[field.key] = [...((bucket[field.key] as string[] | undefined) ?? []), v as string];
-      else bucket[field.key] = v;
+      putStoredValue(bucket, field, storedValue(field, r));
     }
     return out;
-  }
-
-  private read(field: FieldDefinition, r: FieldValueRow): Stored {
-    const column = valueColumn(field.type);
-    const v = r[column];
-    if (v === null) return null;
-    if (field.type === 'checkbox') return Number(v) !== 0;
-    if (column === 'value_number') return Number(v);
-    return String(v);
   }
 
   /** Writes values (null deletes) for one contact; returns what changed, for history. */

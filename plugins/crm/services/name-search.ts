@@ -21,7 +21,8 @@ export const TRASH_LIMIT = 2000;
 /** The plan's switches; tests turn it off or lower the limit to compare it with the general plan. */
 export const namePlan = { enabled: true, trashLimit: TRASH_LIMIT };
 
-const like = (v: string) => `${v.replace(/[\\%_]/g, '\\$&')}%`;
+/** A LIKE pattern for values starting with `v` (its own wildcards escaped). */
+export const likePrefix = (v: string) => `${v.replace(/[\\%_]/g, '\\$&')}%`;
 
 /** What a search text is looked up as. */
 export interface SearchText {
@@ -49,7 +50,7 @@ export function readSearchText(text: string): SearchText {
  */
 export function termsSql(terms: string[]): { joins: string; where: string; params: string[] } {
   const joins = terms.slice(1).map((_, i) => `JOIN crm_search_terms t${i + 1} ON t${i + 1}.contact_id = t0.contact_id AND t${i + 1}.term LIKE ?`);
-  return { joins: joins.join(' '), where: 't0.term LIKE ?', params: [...terms.slice(1).map(like), like(terms[0]!)] };
+  return { joins: joins.join(' '), where: 't0.term LIKE ?', params: [...terms.slice(1).map(likePrefix), likePrefix(terms[0]!)] };
 }
 
 /** Keys of a list query the plan answers; any other key set (a filter, the trash, an offset) rules it out. */

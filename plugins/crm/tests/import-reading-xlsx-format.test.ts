@@ -10,9 +10,9 @@ import path from 'node:path';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import type { HttpError } from '../../../host/api.js';
 import type { ImportRow, ReadOptions } from '../import/import-contract.js';
 import { readImportRows, sniffImportFile } from '../import/reading/index.js';
+import { drain, refusal } from './support/reading.js';
 
 const MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
 const REL = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
@@ -62,22 +62,9 @@ async function writeBook(book: Book): Promise<string> {
 const oneSheet = (rows: string, extra: Omit<Book, 'sheets'> = {}): Promise<string> =>
   writeBook({ sheets: [{ name: 'Data', part: 'worksheets/sheet1.xml', xml: worksheet(rows) }], ...extra });
 
-async function records(file: string): Promise<ImportRow[]> {
-  const rows: ImportRow[] = [];
-  for await (const row of readImportRows(file, ALL, 'xlsx')) rows.push(row);
-  return rows;
-}
+const records = (file: string): Promise<ImportRow[]> => drain(readImportRows(file, ALL, 'xlsx'));
 
 const cellsOf = async (file: string) => (await records(file)).map((r) => r.cells);
-
-async function refusal(promise: Promise<unknown>): Promise<HttpError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as HttpError;
-  }
-  throw new Error('expected the file to be refused');
-}
 
 describe('Import: reading the XLSX format', () => {
   before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-import-xlsx-format-')); });

@@ -10,28 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
-import type { HttpError } from '../../../host/api.js';
-import type { ImportRow } from '../import/import-contract.js';
 import { MAX_ZIP_ENTRIES, readImportRows, scanImportFile, sniffImportFile } from '../import/reading/index.js';
+import { drain, refusal } from './support/reading.js';
 
 let dir: string;
 let seq = 0;
 const tmp = (ext = 'xlsx') => path.join(dir, `w${++seq}.${ext}`);
-
-async function refusal(promise: Promise<unknown>): Promise<HttpError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as HttpError;
-  }
-  throw new Error('expected the file to be refused');
-}
-
-async function drain(iterable: AsyncIterable<ImportRow>): Promise<ImportRow[]> {
-  const rows: ImportRow[] = [];
-  for await (const row of iterable) rows.push(row);
-  return rows;
-}
 
 /** A zip that opens as a workbook (it has xl/workbook.xml) plus the given entries. */
 async function zipWith(entries: Record<string, string | Buffer>, compression: 'DEFLATE' | 'STORE' = 'DEFLATE'): Promise<Buffer> {

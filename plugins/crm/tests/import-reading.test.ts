@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
-import type { HttpError } from '../../../host/api.js';
 import type { ImportEncoding, ImportRow, ReadOptions } from '../import/import-contract.js';
 import {
   MAX_IMPORT_COLUMNS, MAX_IMPORT_FILE_BYTES, readImportRows, scanImportFile, sniffImportFile,
 } from '../import/reading/index.js';
+import { drain, refusal } from './support/reading.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string) => path.join(FIXTURES, 'import', name);
@@ -32,22 +32,6 @@ async function rowsOf(p: string, options?: ReadOptions): Promise<ImportRow[]> {
   const sniff = await sniffImportFile(p, options);
   const rows: ImportRow[] = [];
   for await (const row of readImportRows(p, sniff.options, sniff.format)) rows.push(row);
-  return rows;
-}
-
-/** The HttpError a promise rejects with. */
-async function refusal(promise: Promise<unknown>): Promise<HttpError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as HttpError;
-  }
-  throw new Error('expected the file to be refused');
-}
-
-async function drain(iterable: AsyncIterable<ImportRow>): Promise<ImportRow[]> {
-  const rows: ImportRow[] = [];
-  for await (const row of iterable) rows.push(row);
   return rows;
 }
 
