@@ -319,11 +319,15 @@ export interface ListAction extends Contribution {
   /**
    * A page of this site that does the action on the user's selection instead of the list's form
    * (the list posts the selection's form there), for actions that need a screen of their own
-   * (merge). `run` still serves the API.
+   * (merge, export). `run` still serves the API.
    */
   href?: string;
-  /** Runs on ids already limited by the access scope. */
-  run(user: CurrentUser, ids: number[], params: Record<string, unknown>): Promise<{ changed: number }>;
+  /**
+   * Runs on ids already limited by the access scope. An action with `href` may leave it out when
+   * it means nothing over the API (export has an API of its own): the API then neither lists nor
+   * runs it.
+   */
+  run?(user: CurrentUser, ids: number[], params: Record<string, unknown>): Promise<{ changed: number }>;
 }
 
 export interface SegmentSource extends Contribution {

@@ -215,18 +215,18 @@ describe('Access API', function () {
       const inWest = await host.contact({ first_name: 'Wes', last_name: 'West', class_id: west });
       const staff = await host.contact({ first_name: 'Colleague', is_staff: true });
 
-      const result = await action.run(user, [free.id, inWest.id, staff.id, 999999], { class_id: east });
+      const result = await action.run!(user, [free.id, inWest.id, staff.id, 999999], { class_id: east });
       expect(result).to.deep.equal({ changed: 1 }); // West is view-only for her; the staff card is not hers to edit
       expect((await host.contacts.get(host.admin, free.id)).class_id).to.equal(east);
       expect((await host.contacts.get(host.admin, inWest.id)).class_id).to.equal(west);
       const [entry] = await host.history.list(host.admin, free.id, { field: 'class_id' });
       expect(entry).to.include({ action: 'update', old_value: null, new_value: east, user_name: 'Eve East' });
 
-      expect((await rejection(action.run(user, [free.id], { class_id: west }))).status).to.equal(400);
-      expect((await rejection(action.run(user, [free.id], { class_id: 'x' }))).status).to.equal(400);
-      expect(await action.run(user, [free.id], { class_id: east })).to.deep.equal({ changed: 0 }); // already there
-      expect(await action.run(user, [free.id], { class_id: null })).to.deep.equal({ changed: 1 });
-      expect(await action.run(host.admin, [free.id, inWest.id, staff.id], { class_id: west })).to.deep.equal({ changed: 2 });
+      expect((await rejection(action.run!(user, [free.id], { class_id: west }))).status).to.equal(400);
+      expect((await rejection(action.run!(user, [free.id], { class_id: 'x' }))).status).to.equal(400);
+      expect(await action.run!(user, [free.id], { class_id: east })).to.deep.equal({ changed: 0 }); // already there
+      expect(await action.run!(user, [free.id], { class_id: null })).to.deep.equal({ changed: 1 });
+      expect(await action.run!(host.admin, [free.id, inWest.id, staff.id], { class_id: west })).to.deep.equal({ changed: 2 });
     });
   });
 

@@ -71,6 +71,9 @@ export const PICKER_DICTIONARIES = ['status', 'category', 'client_type', 'source
 
 const marks = (n: number) => new Array(n).fill('?').join(', ');
 
+/** An action that can run over the API and in jobs. */
+export type Runnable = Contributed<ListAction> & { run: NonNullable<ListAction['run']> };
+
 export const actionKey = (action: Contributed<ListAction>) => `${action.pluginId}.${action.id}`;
 
 function summaryOf(requested: number, changed: number, failed: number): ActionSummary {
@@ -92,11 +95,19 @@ export class ListActionRunner {
     return this.ctx.get<ExtensionRegistry>(TOKENS.Extensions).list(listActions, user);
   }
 
-  /** The action by its `<pluginId>.<actionId>`: 404 when there is none, 403 without its right. */
-  find(user: CurrentUser, key: string): Contributed<ListAction> {
-    const action = this.available(user).find((a) => actionKey(a) === key);
+  /** The actions this user may run over the API: those with a `run` of their own. */
+  runnable(user: CurrentUser): Array<Runnable> {
+    return this.available(user).filter((a): a is Runnable => typeof a.run === 'function');
+  }
+
+  /**
+   * The runnable action by its `<pluginId>.<actionId>`: 404 when there is none (or it only leads
+   * to a page of its own), 403 without its right.
+   */
+  find(user: CurrentUser, key: string): Runnable {
+    const action = this.runnable(user).find((a) => actionKey(a) === key);
     if (action) return action;
-    const exists = this.ctx.get<ExtensionRegistry>(TOKENS.Extensions).list(listActions).some((a) => actionKey(a) === key);
+    const exists = this.ctx.get<ExtensionRegistry>(TOKENS.Extensions).list(listActions).some((a) => actionKey(a) === key && a.run);
     throw exists ? new HttpError(403, 'forbidden', 'host:errors.forbidden') : new HttpError(404, 'not_found', 'host:errors.not_found');
   }
 
@@ -174,7 +185,7 @@ export function registerListActionJob(ctx: PluginContext): void {
     const user = job.userId === null ? null : await ctx.get<UsersService>(TOKENS.Users).currentUser(job.userId);
     if (!user) throw new Error('The user who started this action no longer exists.');
     const t = ctx.get<I18nService>(TOKENS.I18n).fixedT(user.locale ?? 'en');
-    let action: Contributed<ListAction>;
+    let action: Runnable;
     try {
       action = new ListActionRunner(ctx).find(user, key);
     } catch (err) {

@@ -127,7 +127,7 @@ describe('Exporting contacts in a browser', function () {
     expect(rows.slice(1).map((r) => r[1])).to.have.members(shown);
   });
 
-  it('exports the contacts ticked in the list as CSV with semicolons and a byte order mark', async () => {
+  it('exports the contacts ticked in the list, from the Actions menu, as CSV with semicolons and a byte order mark', async () => {
     await page.goto(`${baseUrl}/crm/contacts?status_id=${won.id}`);
     const picked: string[] = [];
     for (const n of [0, 2]) {
@@ -136,7 +136,12 @@ describe('Exporting contacts in a browser', function () {
       await row.locator('input[data-crm-select]').check();
       await page.waitForFunction((text) => document.querySelector('[data-testid=selection-count]')?.textContent === text, `${picked.length} selected`);
     }
-    await Promise.all([page.waitForURL(/\/crm\/contacts\/export\?selected=1/), page.click('[data-testid=export-selected]')]);
+    await page.click('[data-testid=actions-button]');
+    await page.click('[data-testid=action-crm-export]');
+    const modal = page.locator('[data-testid=action-modal-crm-export]');
+    await modal.waitFor({ state: 'visible' });
+    expect(await modal.innerText()).to.contain('2 selected');
+    await Promise.all([page.waitForURL(/\/crm\/contacts\/export\?selected=1/), modal.locator('[data-testid=action-submit-crm-export]').click()]);
     expect(await page.locator('[data-testid=export-count]').innerText()).to.contain('2 contacts');
     await page.click('[data-testid=export-format-csv]');
     await page.selectOption('[data-testid=export-delimiter]', 'semicolon');

@@ -374,6 +374,22 @@ describe('Export of contacts (CSV and XLSX)', function () {
       expect(bad.text).to.contain('data-testid="export-error"');
     });
 
+    it('is a mass action of the list that leads to the export page for the selection, and not an API action', async () => {
+      const list = await admin.get('/crm/contacts').expect(200);
+      const modal = list.text.slice(list.text.indexOf('data-testid="action-modal-crm-export"'));
+      expect(modal.slice(0, modal.indexOf('</form>'))).to.contain('action="/crm/contacts/export/selection"').and.to.contain('Opens the export page for the selected contacts');
+      const res = await admin.post('/crm/contacts/export/selection').type('form').send({ _csrf: csrf, back: '/crm/contacts' }).expect(303);
+      expect(res.headers.location).to.equal('/crm/contacts/export?selected=1');
+      // Over the API an export is GET /api/v1/contacts/export: the action is neither listed nor run there.
+      const actions = (await admin.get('/api/v1/list-actions').expect(200)).body.items.map((a: { id: string }) => a.id);
+      expect(actions).to.include('crm.set-status').and.not.to.include('crm.export');
+      await admin.post('/api/v1/list-actions/crm.export').set('X-CSRF-Token', csrf).send({ ids: [anna.id] }).expect(404);
+      // Without the export right the menu has no Export.
+      const editor = await host.userWithRights(['crm.access', 'crm.contacts.edit']);
+      const theirs = await (await host.login(editor.email, editor.password)).get('/crm/contacts').expect(200);
+      expect(theirs.text).to.contain('data-testid="action-crm-set-status"').and.not.to.contain('data-testid="action-crm-export"');
+    });
+
     it('downloads a small export straight from the form', async () => {
       const res = await admin.post('/crm/contacts/export').type('form').send({ _csrf: csrf, format: 'csv', columns: ['status', 'name'], filter: `status_id=${lead.id}`, bom: 'true' }).expect(200);
       expect(res.headers['content-disposition']).to.match(/^attachment; filename="contacts-.*\.csv"$/);

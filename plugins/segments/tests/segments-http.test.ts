@@ -192,10 +192,10 @@ describe('Segments over HTTP', () => {
       const own = await host.segments.create(sellerUser, { name: 'Action list', type: 'static' });
       const add = actions.find((a) => a.id === 'add-to-segment')!;
       const remove = actions.find((a) => a.id === 'remove-from-segment')!;
-      expect(await add.run(sellerUser, [mine.id, also.id, hidden.id], { segment_id: own.id })).to.deep.equal({ changed: 2 });
-      expect(await remove.run(sellerUser, [also.id, hidden.id], { segment_id: String(own.id) })).to.deep.equal({ changed: 1 });
+      expect(await add.run!(sellerUser, [mine.id, also.id, hidden.id], { segment_id: own.id })).to.deep.equal({ changed: 2 });
+      expect(await remove.run!(sellerUser, [also.id, hidden.id], { segment_id: String(own.id) })).to.deep.equal({ changed: 1 });
       expect(ids((await host.segments.contacts(sellerUser, own.id)).items)).to.deep.equal([mine.id]);
-      expect(await add.run(sellerUser, [mine.id], {}).catch((e: { status: number }) => e.status)).to.equal(400);
+      expect(await add.run!(sellerUser, [mine.id], {}).catch((e: { status: number }) => e.status)).to.equal(400);
       const readerUser = await host.asUser(reader.id);
       expect(extensions().list(listActions, readerUser).filter((a) => a.pluginId === 'segments')).to.have.length(0);
     });

@@ -261,12 +261,12 @@ describe('Tags over HTTP', () => {
       const [add, remove] = actions as [typeof actions[0], typeof actions[0]];
       const user = await host.asUser(seller.id);
       const extra = await host.contact({ responsible_id: seller.id });
-      expect(await add.run(user, [mine.id, extra.id, hidden.id, locked.id], { tags: ['Mailing', 'Q3'] })).to.deep.equal({ changed: 2 });
+      expect(await add.run!(user, [mine.id, extra.id, hidden.id, locked.id], { tags: ['Mailing', 'Q3'] })).to.deep.equal({ changed: 2 });
       expect((await host.contacts.get(host.admin, extra.id)).tags).to.deep.equal(['Mailing', 'Q3']);
       expect((await host.contacts.get(host.admin, hidden.id)).tags).to.not.include('Mailing');
-      expect(await remove.run(user, [mine.id, extra.id], { tags: ['q3'] })).to.deep.equal({ changed: 2 });
+      expect(await remove.run!(user, [mine.id, extra.id], { tags: ['q3'] })).to.deep.equal({ changed: 2 });
       expect((await host.contacts.get(host.admin, extra.id)).tags).to.deep.equal(['Mailing']);
-      const empty = await add.run(user, [extra.id], {}).then(() => 200, (e: { status: number }) => e.status);
+      const empty = await add.run!(user, [extra.id], {}).then(() => 200, (e: { status: number }) => e.status);
       expect(empty).to.equal(400);
       const reader = await host.asUser((await host.userWithRights(['crm.access'])).id);
       expect(extensions().list(listActions, reader).filter((a) => a.pluginId === 'tags')).to.deep.equal([]);

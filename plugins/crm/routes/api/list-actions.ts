@@ -20,7 +20,7 @@ export function registerListActionRoutes(ctx: PluginContext): void {
     handler: (req, res) => {
       res.json({
         items: runner()
-          .available(req.user!)
+          .runnable(req.user!)
           .map((a) => ({ id: actionKey(a), title: req.t(a.title), icon: a.icon ?? null, right: a.right ?? null, schema: a.schema ?? null })),
       });
     },
