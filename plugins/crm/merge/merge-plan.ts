@@ -10,7 +10,7 @@ import type { Address, Contact } from '../api.js';
 /** Single-valued fields a merge chooses a winner for (custom fields are `custom.<key>`). */
 export const MERGE_FIELDS = [
   'first_name', 'middle_name', 'last_name', 'company_name', 'job_title', 'company_id', 'buyer_id', 'status_id', 'category_id',
-  'client_type_id', 'source_id', 'class_id', 'responsible_id', 'user_id', 'birthday', 'comment', 'photo',
+  'client_type_id', 'source_id', 'class_id', 'responsible_id', 'user_id', 'birthday', 'comment', 'external_id', 'photo',
 ] as const;
 export type MergeField = (typeof MERGE_FIELDS)[number];
 

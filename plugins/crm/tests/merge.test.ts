@@ -96,6 +96,26 @@ describe('Merging contacts', () => {
     expect(employeeHistory[0]).to.include({ old_value: dupeCo.id, new_value: oldCo.id });
   });
 
+  it('keeps the id another program knows the client by: the master takes the other’s external id when it has none, or when chosen', async () => {
+    const master = await person({ first_name: 'Ext', last_name: 'Master' });
+    const dupe = await person({ first_name: 'Ext', last_name: 'Dupe', external_id: 'ERP-1001' });
+    const screen = await request(host.app!).get(`/crm/merge?ids=${master.id},${dupe.id}`).set('Authorization', `Bearer ${token}`);
+    expect(screen.status).to.equal(200);
+    expect(screen.text).to.contain('External ID').and.to.contain('ERP-1001');
+    const res = await api().post('/contacts/merge', { master_id: master.id, merge_ids: [dupe.id] });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body.master.external_id).to.equal('ERP-1001');
+
+    const kept = await person({ first_name: 'Ext', last_name: 'Kept', external_id: 'CRM-7' });
+    const chosen = await person({ first_name: 'Ext', last_name: 'Chosen', external_id: 'ERP-2002' });
+    expect((await api().post('/contacts/merge', { master_id: kept.id, merge_ids: [chosen.id] })).body.master.external_id).to.equal('CRM-7');
+    const other = await person({ first_name: 'Ext', last_name: 'Other', external_id: 'ERP-3003' });
+    const taken = await api().post('/contacts/merge', { master_id: kept.id, merge_ids: [other.id], fields: { external_id: other.id } });
+    expect(taken.body.master.external_id).to.equal('ERP-3003');
+    const history = await host.history.list(host.admin, kept.id, { field: 'external_id' });
+    expect(history[0]).to.include({ old_value: 'CRM-7', new_value: 'ERP-3003' });
+  });
+
   it('redirects the merged contact’s card and API id to the master, through chains, never to a contact out of sight', async () => {
     const a = await person({ first_name: 'Chain', last_name: 'A' });
     const b = await person({ first_name: 'Chain', last_name: 'B' });
