@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { QueryTypes } from 'sequelize';
-import { TOKENS, type EventBus, type HostConfig, type JobContext } from '../../../host/api.js';
+import { HttpError, TOKENS, type EventBus, type HostConfig, type JobContext } from '../../../host/api.js';
 import request from 'supertest';
 import { ADMIN } from '../../../tests/support/test-host.js';
 import type { EventBusImpl } from '../../../host/extensions/event-bus.js';
@@ -136,6 +136,22 @@ describe('Import engine: batches, cancel, the batch event, restricted users, his
     await kit.run(kit.csv(people(1, 'later')), null);
     expect(staged(abandoned.uploadId)).to.equal(false);
     expect(staged(dry.uploadId)).to.equal(true);
+
+    // The day counts from the file's last use: a dry run started on it keeps it another day.
+    const reused = await stage();
+    fs.utimesSync(path.join(dir, reused.uploadId), dayAgo, dayAgo);
+    const reusedRun = await kit.service.start(admin, reused.uploadId, await kit.service.suggestMapping(admin, reused.sniff.headers), { ...defaults, dry_run: true, read: reused.sniff.options });
+    await kit.settle(reusedRun);
+    await kit.run(kit.csv(people(1, 'later-still')), null);
+    expect(staged(reused.uploadId)).to.equal(true);
+
+    // Once a dry run's file is swept, running it for real is refused with a reason, not a 404.
+    expect((await kit.service.settings(admin, dryRun.id)).uploadId).to.equal(dry.uploadId);
+    fs.utimesSync(path.join(dir, dry.uploadId), dayAgo, dayAgo);
+    await kit.run(kit.csv(people(1, 'after-a-day')), null);
+    expect(staged(dry.uploadId)).to.equal(false);
+    const gone = await kit.service.settings(admin, dryRun.id).then(() => null, (err: unknown) => err);
+    expect(gone).to.be.instanceOf(HttpError).and.to.include({ status: 409, messageKey: 'crm:import.errors.file_gone' });
   });
 
   it('tells the ids of new contacts on MariaDB even when InnoDB may interleave them (innodb_autoinc_lock_mode 2)', async function () {

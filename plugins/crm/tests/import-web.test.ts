@@ -202,6 +202,12 @@ describe('Import through the API and the wizard', () => {
       const failed = await agent.get(`/crm/import/${realId}/errors`).expect(200);
       expect(failed.headers['content-disposition']).to.contain('attachment');
       expect(failed.text).to.contain('not-an-email');
+
+      // Imported for real, the file is removed: the dry run's summary says why it cannot run again.
+      const stale = await agent.get(`/crm/import/${dryId}`).set('Accept-Language', 'pl').expect(200);
+      expect(stale.text).to.contain('data-testid="import-file-gone"').and.contain('Plik tego importu nie jest już przechowywany: jest usuwany po właściwym imporcie').and.not.contain('data-testid="import-for-real"');
+      const refused = await postForm(`/crm/import/${dryId}/run`, {}).expect(409);
+      expect(refused.text).to.contain('The file of this import is no longer kept');
     });
 
     it('renders every page of the wizard in all four languages without a missing key', async () => {

@@ -229,6 +229,7 @@ export class ImportServiceImpl implements ImportService {
       apply: options.apply ?? {},
       read: sniff.options,
     };
+    await this.uploads.touch(uploadId);
     return this.store.create({ fileName: staged.originalName, uploadId, format, headers: sniff.headers, mapping, options: clean, userId: user.id, total: rows });
   }
 
@@ -284,8 +285,14 @@ export class ImportServiceImpl implements ImportService {
     return this.toRecord(await this.visible(user, id), user.locale ?? 'en');
   }
 
+  /**
+   * The file, mapping and options of an import, to run a dry run for real or change its settings;
+   * 409 when its staged file is no longer kept (removed once imported for real, or swept a day
+   * after its last use).
+   */
   async settings(user: CurrentUser, id: number): Promise<{ uploadId: string; mapping: MappingTarget[]; options: ImportOptions }> {
     const row = await this.visible(user, id);
+    if (!(await this.uploads.exists(row.upload_id))) throw new HttpError(409, 'conflict', 'crm:import.errors.file_gone');
     return { uploadId: row.upload_id, mapping: row.mapping, options: row.options };
   }
 

@@ -55,6 +55,19 @@ export class UploadStore {
     return { uploadId, path: target, originalName: note.originalName, userId: note.userId };
   }
 
+  /** Marks the staged file as used now, so the day it is kept counts from its last import or dry run. */
+  async touch(uploadId: string): Promise<void> {
+    if (!UPLOAD_ID.test(uploadId)) return;
+    const now = new Date();
+    await fs.utimes(path.join(this.dir, uploadId), now, now).catch(() => undefined);
+  }
+
+  /** Whether the staged file is still kept. */
+  async exists(uploadId: string): Promise<boolean> {
+    if (!UPLOAD_ID.test(uploadId)) return false;
+    return fs.access(path.join(this.dir, uploadId)).then(() => true, () => false);
+  }
+
   /** Removes staged files (with their notes) last written before `before`, except those in `keep`; returns how many. */
   async sweep(before: Date, keep: Set<string>): Promise<number> {
     let names: string[];

@@ -19,6 +19,11 @@ const UPLOAD_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const RECENT = 20;
 
 const wantsJson = (req: Request) => (req.get('accept') ?? '').includes('application/json');
+/** A dry run whose staged file was swept: the summary says so instead of offering to run it. */
+const fileGone = (err: unknown): undefined => {
+  if (err instanceof HttpError && err.status === 409) return undefined;
+  throw err;
+};
 const modeOf = (value: unknown): WizardMode => (MODES as readonly string[]).includes(String(value)) ? (value as WizardMode) : 'clients';
 
 function uploadIdParam(req: Request): string {
@@ -143,13 +148,14 @@ export function registerImportPages(ctx: PluginContext): void {
       const job = record.job_id ? await ctx.get<JobRunner>(TOKENS.Jobs).get(record.job_id) : null;
       const view = importView(req, record, job);
       // A dry run can be repeated for real, or its settings changed, from the file it read.
-      const settings = record.dry_run && record.state === 'done' ? await service().settings(req.user!, record.id) : null;
+      const settings = record.dry_run && record.state === 'done' ? await service().settings(req.user!, record.id).catch(fileGone) : null;
       await page(req, res, 'summary', {
         title: req.t('crm:import-wizard.summary.title', { name: record.file_name }),
         record: view,
         job: job && view.running ? jobView(job) : null,
         runAction: settings ? `${IMPORT_BASE}/${record.id}/run` : null,
         changeHref: settings ? `${IMPORT_BASE}/uploads/${encodeURIComponent(settings.uploadId)}?from=${record.id}` : null,
+        fileGone: settings === undefined,
       });
     },
   });
