@@ -1,8 +1,9 @@
 /**
  * The duplicate finder: groups of contacts that share a normalized email, phone or tax id,
  * companies that share a company domain (their domains and their emails' domains, free mail
- * providers left out), and persons of the same company with the same folded name. Each reason is
- * a GROUP BY on an index (no pairwise comparison), so the whole base is a few scans; members are
+ * providers left out), and persons of the same company with similar names (similar-names.ts). Each
+ * reason but names is a GROUP BY on an index (no pairwise comparison), and names are compared only
+ * within a company, so the whole base is a few scans; members are
  * then kept only when the user may see them (the one access scope) and they are not in the trash.
  * Contacts sharing the same reasons form one group; a key shared by very many contacts (an
  * office switchboard, info@) is a shared address rather than a duplicate and is left out.
@@ -11,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { TOKENS, type CurrentUser, type PluginContext } from '../../../host/api.js';
 import { CrmTokens, type ContactScope } from '../api.js';
+import { foldName, similarNames, type FoldedName, type PersonName } from './similar-names.js';
 
 export const REASONS = ['email', 'phone', 'tax_id', 'domain', 'name'] as const;
 export type Reason = (typeof REASONS)[number];
@@ -47,6 +49,48 @@ export interface FinderHooks {
   cancelled?(): Promise<boolean>;
 }
 
+// Map.groupBy arrives in Node 21.
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+/** A company's persons compared pairwise up to this many; more are compared by last name's first letter. */
+const PAIRWISE_LIMIT = 300;
+
+/** The sets of persons (ids, ascending) linked by similar names, each of two or more. */
+export function similarGroups(persons: Array<{ id: number; name: FoldedName }>): number[][] {
+  const parent = new Map<number, number>(persons.map((p) => [p.id, p.id]));
+  const root = (id: number): number => {
+    let r = id;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(id, r);
+    return r;
+  };
+  const link = (a: number, b: number) => parent.set(root(a), root(b));
+  let buckets = [persons];
+  if (persons.length > PAIRWISE_LIMIT) {
+    // The same words in another order may start with another letter: those are linked first.
+    for (const [words, same] of groupBy(persons, (p) => p.name.words)) if (words) for (const p of same.slice(1)) link(same[0]!.id, p.id);
+    buckets = [...groupBy(persons, (p) => p.name.last.charAt(0) || p.name.words.charAt(0)).values()];
+  }
+  for (const bucket of buckets) {
+    for (let a = 0; a < bucket.length; a++) {
+      for (let b = a + 1; b < bucket.length; b++) {
+        if (similarNames(bucket[a]!.name, bucket[b]!.name)) link(bucket[a]!.id, bucket[b]!.id);
+      }
+    }
+  }
+  const groups = groupBy(persons.map((p) => p.id), root);
+  return [...groups.values()].filter((ids) => ids.length > 1).map((ids) => ids.sort((x, y) => x - y));
+}
+
 export class DuplicateFinder {
   constructor(private readonly ctx: PluginContext) {}
 
@@ -76,7 +120,7 @@ export class DuplicateFinder {
         const ids = [...set].sort((a, b) => a - b);
         const signature = signatureOf(ids);
         members.set(signature, ids);
-        const value = reason === 'name' ? key.slice(key.indexOf('|') + 1) : key;
+        const value = reason === 'name' ? key.slice(0, key.indexOf('|')) : key; // names: the company's id
         keyed.set(signature, [...(keyed.get(signature) ?? []), { reason, value }]);
       }
       await hooks.progress?.(i + 1, REASONS.length);
@@ -87,17 +131,7 @@ export class DuplicateFinder {
   /** (key, contact id) of every key at least two contacts share, for one reason. */
   private async pairs(reason: Reason): Promise<Array<{ key: string; id: number }>> {
     if (reason === 'domain') return this.domainPairs();
-    if (reason === 'name') {
-      // Persons of one company with the same folded name; the index on company_id narrows the scan.
-      const rows = await this.rows<{ id: number; company_id: number; name_key: string }>(
-        `SELECT c.id, c.company_id, c.name_key FROM crm_contacts c
-         JOIN (SELECT company_id, name_key FROM crm_contacts WHERE kind = 'person' AND company_id IS NOT NULL AND name_key <> ''
-               AND deleted_at IS NULL AND merged_into_id IS NULL GROUP BY company_id, name_key HAVING COUNT(*) > 1) g
-           ON g.company_id = c.company_id AND g.name_key = c.name_key
-         WHERE c.kind = 'person' AND c.deleted_at IS NULL AND c.merged_into_id IS NULL`,
-      );
-      return rows.map((r) => ({ key: `${r.company_id}|${r.name_key}`, id: Number(r.id) }));
-    }
+    if (reason === 'name') return this.namePairs();
     // Index-only: crm_channels (type, normalized, contact_id).
     const keys = await this.rows<{ normalized: string }>(
       'SELECT normalized FROM crm_channels WHERE type = ? GROUP BY normalized HAVING COUNT(DISTINCT contact_id) > 1',
@@ -111,6 +145,36 @@ export class DuplicateFinder {
         [reason, ...chunk],
       );
       for (const r of rows) out.push({ key: r.normalized, id: Number(r.contact_id) });
+    }
+    return out;
+  }
+
+  /**
+   * Persons of one company with similar names (similar-names.ts), a group per company and set of
+   * names that are similar in a chain. Only companies with two live persons or more are read, a
+   * chunk of companies at a time; a company with very many persons compares names only within the
+   * same first letter of the last name, so its cost stays near linear.
+   */
+  private async namePairs(): Promise<Array<{ key: string; id: number }>> {
+    const live = "kind = 'person' AND deleted_at IS NULL AND merged_into_id IS NULL";
+    const companies = await this.rows<{ company_id: number }>(`SELECT company_id FROM crm_contacts WHERE company_id IS NOT NULL AND ${live} GROUP BY company_id HAVING COUNT(*) > 1`);
+    const out: Array<{ key: string; id: number }> = [];
+    for (let i = 0; i < companies.length; i += KEYS_PER_QUERY) {
+      const chunk = companies.slice(i, i + KEYS_PER_QUERY).map((c) => Number(c.company_id));
+      const rows = await this.rows<PersonName & { id: number; company_id: number }>(
+        `SELECT id, company_id, first_name, middle_name, last_name FROM crm_contacts WHERE company_id IN (${marks(chunk.length)}) AND ${live}`,
+        chunk,
+      );
+      const byCompany = new Map<number, Array<{ id: number; name: FoldedName }>>();
+      for (const r of rows) {
+        const companyId = Number(r.company_id);
+        const list = byCompany.get(companyId) ?? [];
+        list.push({ id: Number(r.id), name: foldName(r) });
+        byCompany.set(companyId, list);
+      }
+      for (const [companyId, persons] of byCompany) {
+        for (const group of similarGroups(persons)) for (const id of group) out.push({ key: `${companyId}|${group[0]}`, id });
+      }
     }
     return out;
   }

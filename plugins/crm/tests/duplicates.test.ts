@@ -56,7 +56,7 @@ describe('Finding duplicates', () => {
   const members = (g: GroupJson) => g.contacts.map((c) => c.id).sort((a, b) => a - b);
   const byReason = (list: GroupJson[], reason: string) => list.filter((g) => g.reasons.some((r) => r.reason === reason)).map(members);
 
-  it('groups contacts by email, phone, tax id, company domain and same name in one company, with the reasons', async () => {
+  it('groups contacts by email, phone, tax id, company domain and name in one company, with the reasons', async () => {
     const run = await api.post('/duplicates/runs');
     expect(run.status, JSON.stringify(run.body)).to.equal(201);
     expect(run.body.run).to.include({ state: 'done', job_id: null });
@@ -69,6 +69,7 @@ describe('Finding duplicates', () => {
     expect(byReason(found, 'name')).to.deep.equal([[ids.name1, ids.name2]]);
     expect(found).to.have.length(5);
     expect(found.find((g) => g.reasons[0]!.reason === 'email')!.reasons).to.deep.equal([{ reason: 'email', value: 'anna@nowak.pl' }]);
+    expect(found.find((g) => g.reasons[0]!.reason === 'name')!.reasons).to.deep.equal([{ reason: 'name', value: String(ids.dom1) }]);
   });
 
   it('lists only contacts the user may see', async () => {
@@ -111,6 +112,27 @@ describe('Finding duplicates', () => {
     await api.post('/duplicates/runs').expect(201);
     expect((await groups()).map((g) => g.signature)).not.to.include(first.signature);
     await api.post('/duplicates/dismissals', { signature: 'f'.repeat(40) }).expect(404);
+  });
+
+  it('finds persons of one company whose names are written differently: word order, an initial, a diminutive one letter off, a typo', async () => {
+    const firm = (await host.contacts.create(host.admin, { kind: 'company', company_name: 'Similar Names Ltd' })).id;
+    const person = async (first_name: string | null, last_name: string, middle_name: string | null = null) =>
+      (await host.contacts.create(host.admin, { kind: 'person', first_name, middle_name, last_name, company_id: firm })).id;
+    const swapped = [await person('Anna', 'Kowalska'), await person('Kowalska', 'Anna')];
+    const initial = [await person('Jan', 'Wiśniewski'), await person('J.', 'Wisniewski')];
+    const diminutive = [await person('Ania', 'Zielińska'), await person('Anna', 'Zielinska', 'Maria')];
+    const typo = [await person('Katarzyna', 'Wójcik-Lis'), await person('Katarzyna', 'Wojcik-Lsi')];
+    const chain = [await person('Олена', 'Шевченко'), await person('Олена', 'Шевченка'), await person(null, 'Шевченко')];
+    // Different people: another first name, the feminine form of a short name, a short surname one letter off.
+    await person('Adam', 'Kowalska');
+    await person('Jan', 'Kowalczyk');
+    await person('Jana', 'Kowalczyk');
+    await person('Piotr', 'Lis');
+    await person('Piotr', 'Las');
+    await api.post('/duplicates/runs').expect(201);
+    const inFirm = (await groups()).filter((g) => g.reasons.some((r) => r.reason === 'name' && r.value === String(firm))).map(members);
+    const sorted = (list: number[][]) => list.map((g) => [...g].sort((a, b) => a - b)).sort((a, b) => a[0]! - b[0]!);
+    expect(sorted(inFirm)).to.deep.equal(sorted([swapped, initial, diminutive, typo, chain]));
   });
 
   it('drops merged contacts from the groups, so a merged group disappears', async () => {
