@@ -375,9 +375,15 @@ export interface IoColumn extends Contribution {
   validate?(value: string): Promise<string | null>;
   /**
    * Import: applies the cells to contacts just written, inside the import's transaction. Omit
-   * for an export-only column.
+   * for an export-only column. It may answer what it changed on each contact (JSON), which the
+   * import keeps for the contacts it updated so that undoing the import can call `revert`.
    */
-  apply?(rows: Array<{ contactId: number; value: string }>, context: { userId: number | null; transaction: Transaction }): Promise<void>;
+  apply?(rows: Array<{ contactId: number; value: string }>, context: { userId: number | null; transaction: Transaction }): Promise<Map<number, unknown> | void>;
+  /**
+   * Undo of an import: takes back what `apply` answered it changed on contacts the import
+   * updated (contacts it created go to the trash whole), inside the undo's transaction.
+   */
+  revert?(rows: Array<{ contactId: number; data: unknown }>, context: { userId: number | null; transaction: Transaction }): Promise<void>;
 }
 
 export const profileTabs = defineExtensionPoint<ProfileTab>('crm.profile-tab/v1');

@@ -114,6 +114,8 @@ export interface ImportRecord {
   /** Translated reason when the whole import failed. */
   error: string | null;
   can_undo: boolean;
+  /** After an undo: contacts moved to the trash, restored, and kept as they were because changed since. */
+  undo_result: { trashed: number; restored: number; kept: number } | null;
 }
 
 export interface ImportService {

@@ -174,6 +174,30 @@ describe('Import engine: duplicates, dry runs, references, plugins, undo, resume
     }
   });
 
+  it('undoes the tags an import added to contacts it updated, keeping the tags they had before', async () => {
+    const { admin, contacts } = kit.host;
+    const tagsOf = async (id: number) => (await contacts.get(admin, id)).tags;
+    const jan = await existing();
+    const ola = await contacts.create(admin, { kind: 'person', first_name: 'Ola', last_name: 'Nowa', emails: [{ value: 'ola@example.pl' }] });
+    const before = await kit.run(kit.csv([['E-mail', 'Tagi'], ['jan@example.pl', 'Hot'], ['ola@example.pl', 'Cold']]), ['email', 'io.tags.tags'], { on_duplicate: 'update' });
+    expect(before).to.deep.include({ updated: 2 });
+    expect(await tagsOf(jan.id)).to.deep.equal(['Hot']);
+
+    // Only tags change: no field of the contacts does.
+    const record = await kit.run(kit.csv([['E-mail', 'Tagi'], ['jan@example.pl', 'Hot, Fair 2026'], ['ola@example.pl', 'Fair 2026']]), ['email', 'io.tags.tags'], { on_duplicate: 'update', apply: { tags: ['Imported'] } });
+    expect(record).to.deep.include({ updated: 2, can_undo: true });
+    expect(await tagsOf(jan.id)).to.deep.equal(['Fair 2026', 'Hot', 'Imported']);
+    expect(await tagsOf(ola.id)).to.deep.equal(['Cold', 'Fair 2026', 'Imported']);
+
+    const undone = await kit.settle(await kit.service.undo(admin, record.id));
+    expect(undone).to.deep.include({ state: 'undone' });
+    expect(undone.undo_result).to.deep.equal({ trashed: 0, restored: 2, kept: 0 });
+    expect(await tagsOf(jan.id)).to.deep.equal(['Hot']);
+    expect(await tagsOf(ola.id)).to.deep.equal(['Cold']);
+    const history = await kit.host.history.list(admin, jan.id, { field: 'tags' });
+    expect(history[0]).to.deep.include({ old_value: ['Fair 2026', 'Hot', 'Imported'], new_value: ['Hot'] });
+  });
+
   it('resumes after the worker died between batches without doubling a contact', async () => {
     const { admin } = kit.host;
     const rows = [header, ...Array.from({ length: 45 }, (_, i) => [`Name${i}`, `Last${i}`, `p${i}@example.pl`, '', ''])];

@@ -102,6 +102,9 @@ describe('Import through the API and the wizard', () => {
       expect(res.body.id).to.equal(first.id);
       const undone = await settled(first.id, token, 'undone');
       expect(undone.can_undo).to.equal(false);
+      expect(undone.undo_result).to.deep.equal({ trashed: first.created, restored: 0, kept: 0 });
+      const page = await request(host.app!).get(`/crm/import/${first.id}`).set('Authorization', `Bearer ${token}`).set('Accept-Language', 'en').expect(200);
+      expect(page.text).to.contain('data-testid="import-undo-result"').and.contain(`Undone: ${first.created} created contacts moved to the trash, 0 updated contacts restored`);
       expect(await countByEmail('anna.nowak@example.com')).to.equal(0);
       expect(await countByEmail('jan.kowalski@example.com')).to.equal(0);
     });

@@ -138,9 +138,10 @@ export class ContactTagsImpl implements ContactTagsService {
 
   /**
    * Adds `add` and takes `removeIds` off these contacts (already checked), with one history entry
-   * per contact whose tags changed. Returns how many changed.
+   * per contact whose tags changed. Returns how many changed; `added`, when given, receives the
+   * (contact id, tag id) pairs that were not there before.
    */
-  async change(ids: number[], add: Tag[], removeIds: number[], userId: number | null, transaction: Transaction): Promise<number> {
+  async change(ids: number[], add: Tag[], removeIds: number[], userId: number | null, transaction: Transaction, added?: Array<[number, number]>): Promise<number> {
     if (!ids.length || (!add.length && !removeIds.length)) return 0;
     const before = await this.names(ids, transaction);
     const inserts: Array<[number, number]> = [];
@@ -168,6 +169,7 @@ export class ContactTagsImpl implements ContactTagsService {
       }
     }
     await this.history.record(entries, userId, transaction);
+    added?.push(...inserts);
     return entries.length;
   }
 

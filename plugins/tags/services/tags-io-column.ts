@@ -1,7 +1,8 @@
 /**
  * Tags in import and export files: a cell lists tag names separated by commas or semicolons.
  * Export reads the names the tags enricher put on the loaded contacts; import creates missing tags and adds the
- * named ones to the contacts just written, inside the import's transaction, with history.
+ * named ones to the contacts just written, inside the import's transaction, with history, and tells
+ * which tags each contact did not have before, so that undoing the import takes exactly those off.
  */
 import type { Sequelize } from 'sequelize';
 import { TOKENS, type PluginContext } from '../../../host/api.js';
@@ -42,10 +43,27 @@ export function tagsIoColumn(ctx: PluginContext): IoColumn {
         group.ids.push(r.contactId);
         groups.set(key, group);
       });
+      const added: Array<[number, number]> = [];
       for (const group of groups.values()) {
         const add = group.names.map((n) => tags.get(foldName(n))).filter((t) => t !== undefined);
-        await contactTags().change([...new Set(group.ids)], add, [], userId, transaction);
+        await contactTags().change([...new Set(group.ids)], add, [], userId, transaction, added);
       }
+      const byContact = new Map<number, number[]>();
+      for (const [contactId, tagId] of added) byContact.set(contactId, [...(byContact.get(contactId) ?? []), tagId]);
+      return byContact;
+    },
+    async revert(rows, { userId, transaction }) {
+      // Contacts that lose the same tags change together: one history entry per contact.
+      const groups = new Map<string, { ids: number[]; tagIds: number[] }>();
+      for (const { contactId, data } of rows) {
+        const tagIds = Array.isArray(data) ? [...new Set(data.filter((id): id is number => Number.isSafeInteger(id)))].sort((a, b) => a - b) : [];
+        if (!tagIds.length) continue;
+        const key = tagIds.join(',');
+        const group = groups.get(key) ?? { ids: [], tagIds };
+        group.ids.push(contactId);
+        groups.set(key, group);
+      }
+      for (const group of groups.values()) await contactTags().change(group.ids, [], group.tagIds, userId, transaction);
     },
   };
 }

@@ -364,6 +364,7 @@ export class ImportRun {
     const outcomes: OutcomeRow[] = [];
     const created: Array<{ draft: Draft; rows: PreparedContact }> = [];
     const updatedIds: number[] = [];
+    const updatedUndo = new Map<number, NonNullable<OutcomeRow['undo']>>();
     const applied = new Map<string, Array<{ contactId: number; value: string }>>();
     const applyIo = (d: Draft, contactId: number) => {
       for (const cell of d.io) applied.set(cell.target, [...(applied.get(cell.target) ?? []), { contactId, value: cell.value }]);
@@ -384,6 +385,7 @@ export class ImportRun {
           counters.updated++;
           updatedIds.push(decision.contactId);
           applyIo(draft, decision.contactId);
+          updatedUndo.set(decision.contactId, result.undo);
           outcomes.push(this.outcome(draft, decision, decision.contactId, result.undo));
         }
       } else {
@@ -415,7 +417,14 @@ export class ImportRun {
       counters.created += created.length;
       this.companiesCreated += created.filter((c) => c.draft.kind === 'company').length;
     }
-    for (const [target, rows] of applied) await this.deps.io.get(target)?.apply?.(rows, { userId: this.user.id, transaction });
+    for (const [target, rows] of applied) {
+      const changes = await this.deps.io.get(target)?.apply?.(rows, { userId: this.user.id, transaction });
+      // What a plugin column changed on updated contacts goes with their undo (the outcome rows are written after this).
+      for (const [contactId, data] of changes ?? []) {
+        const undo = updatedUndo.get(contactId);
+        if (undo) undo.io = { ...undo.io, [target]: data };
+      }
+    }
     return { outcomes, createdIds, updatedIds };
   }
 

@@ -278,6 +278,7 @@ export class ImportServiceImpl implements ImportService {
       finished_at: row.finished_at?.toISOString() ?? null,
       error: row.error ? this.i18n.t(lng, row.error.key, row.error.params) : null,
       can_undo: !row.dry_run && !row.undo_job_id && ['done', 'failed', 'cancelled'].includes(row.state) && row.created + row.updated > 0,
+      undo_result: row.undo_result,
     };
   }
 
@@ -395,7 +396,8 @@ export class ImportServiceImpl implements ImportService {
     const row = await this.store.get(importId);
     if (!row || row.state === 'undone') return;
     const user = await this.actingUser(job?.userId ?? row.user_id);
-    const result = await undoImport({ db: this.db, store: this.store, scope: this.scope, contacts: this.contacts, history: this.history, events: this.events }, importId, user, job);
+    const io = (await this.catalog()).io;
+    const result = await undoImport({ db: this.db, store: this.store, scope: this.scope, contacts: this.contacts, history: this.history, events: this.events, io }, importId, user, job);
     await this.store.set(importId, { state: 'undone', undo_result: result });
   }
 }

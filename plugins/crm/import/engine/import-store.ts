@@ -43,7 +43,8 @@ export interface OutcomeRow {
   lastContactId?: number | null;
   reason: Reason | null;
   cells: string[] | null;
-  undo: { version: number; old: Record<string, unknown> } | null;
+  /** An update's undo: the version it left, the old values, and what plugin columns changed (`io`, by column). */
+  undo: { version: number; old: Record<string, unknown>; io?: Record<string, unknown> } | null;
 }
 
 export interface Counters {

@@ -1,15 +1,35 @@
 /**
  * Undoing an import, run by its job: the contacts it created go to the trash (restorable, with a
  * "delete" history entry each, like any trashed contact), and the contacts it updated get their
- * old values back through the contacts service (history, version). An updated contact changed
- * again since the import keeps its current values: it is counted as kept, never overwritten.
+ * old values back through the contacts service (history, version), and what plugin columns
+ * changed on them (tags the import added) taken back by each column's `revert`. An updated contact
+ * changed again since the import keeps its current values: it is counted as kept, never overwritten.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { HttpError, type CurrentUser, type EventBus, type JobContext } from '../../../../host/api.js';
-import { contactDeleted, type ContactInput, type ContactScope, type ContactsService, type HistoryWriter } from '../../api.js';
-import type { ImportStore } from './import-store.js';
+import type { Contributed } from '../../../../host/api.js';
+import { contactDeleted, type ContactInput, type ContactScope, type ContactsService, type HistoryWriter, type IoColumn } from '../../api.js';
+import type { ImportStore, OutcomeRow } from './import-store.js';
 
 const PAGE = 1000;
+
+async function currentVersions(db: Sequelize, ids: number[]): Promise<Map<number, number>> {
+  if (!ids.length) return new Map();
+  const rows = await db.query<{ id: number; version: number }>(`SELECT id, version FROM crm_contacts WHERE id IN (${marks(ids.length)}) AND deleted_at IS NULL`, { replacements: ids, type: QueryTypes.SELECT });
+  return new Map(rows.map((r) => [Number(r.id), Number(r.version)]));
+}
+
+/** Each plugin column takes back what it changed on these contacts, in one transaction. */
+async function revertColumns(deps: UndoDeps, rows: Array<Pick<OutcomeRow, 'contactId' | 'undo'>>, user: CurrentUser): Promise<void> {
+  const byColumn = new Map<string, Array<{ contactId: number; data: unknown }>>();
+  for (const row of rows) {
+    for (const [target, data] of Object.entries(row.undo?.io ?? {})) byColumn.set(target, [...(byColumn.get(target) ?? []), { contactId: row.contactId!, data }]);
+  }
+  if (!byColumn.size) return;
+  await deps.db.transaction(async (transaction) => {
+    for (const [target, list] of byColumn) await deps.io.get(target)?.revert?.(list, { userId: user.id, transaction });
+  });
+}
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 export interface UndoDeps {
@@ -19,6 +39,8 @@ export interface UndoDeps {
   contacts: ContactsService;
   history: HistoryWriter;
   events: EventBus;
+  /** The plugin columns by id, for `revert`. */
+  io: Map<string, Contributed<IoColumn>>;
 }
 
 export async function undoImport(deps: UndoDeps, importId: number, user: CurrentUser, job: JobContext<unknown> | null): Promise<{ trashed: number; restored: number; kept: number }> {
@@ -72,11 +94,19 @@ export async function undoImport(deps: UndoDeps, importId: number, user: Current
     const page = await store.outcomes(importId, 'updated', after, PAGE);
     if (!page.length) break;
     after = page.at(-1)!.id;
-    for (const row of page) {
-      if (!row.contactId || !row.undo || !Object.keys(row.undo.old).length) continue;
+    const rows = page.filter((row) => row.contactId && row.undo && (Object.keys(row.undo.old).length || Object.keys(row.undo.io ?? {}).length));
+    // Only contacts at the version the import left: anything else means somebody changed them since.
+    const versions = await currentVersions(db, rows.map((r) => r.contactId!));
+    const unchanged = rows.filter((r) => versions.get(r.contactId!) === r.undo!.version);
+    result.kept += rows.length - unchanged.length;
+    await revertColumns(deps, unchanged, user);
+    for (const row of unchanged) {
+      if (!Object.keys(row.undo!.old).length) {
+        result.restored++;
+        continue;
+      }
       try {
-        // The version the import left: anything else means somebody changed the contact since.
-        await deps.contacts.update(user, row.contactId, row.undo.old as ContactInput, row.undo.version);
+        await deps.contacts.update(user, row.contactId!, row.undo!.old as ContactInput, row.undo!.version);
         result.restored++;
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;

@@ -98,7 +98,7 @@ export function registerImportApi(ctx: PluginContext): void {
     path: '/imports/:id',
     api: true,
     right: IMPORT_RIGHT,
-    summary: 'An import: state (queued, running, done, failed, cancelled, undone), total, processed, created, updated, skipped, failed',
+    summary: 'An import: state (queued, running, done, failed, cancelled, undone), total, processed, created, updated, skipped, failed, undo_result {trashed, restored, kept}',
     handler: async (req, res) => {
       res.json(await service().get(req.user!, importId(req)));
     },
