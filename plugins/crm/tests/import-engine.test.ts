@@ -214,7 +214,10 @@ describe('Import engine: duplicates, dry runs, references, plugins, undo, resume
       () => expect.fail('the run should have been interrupted'),
       (err: Error) => expect(err.name).to.equal('JobInterrupted'),
     );
-    expect(await kit.service.get(admin, id)).to.deep.include({ state: 'running', processed: 20, created: 20 });
+    // What was committed is what the record says (on MariaDB also the batch written beside the second).
+    const committed = kit.host.db.getDialect() === 'sqlite' ? 20 : 30;
+    expect(await kit.service.get(admin, id)).to.deep.include({ state: 'running', processed: committed, created: committed });
+    expect(await kit.count()).to.equal(committed);
     await kit.service.execute(id, jobContext(async () => undefined));
     expect(await kit.service.get(admin, id)).to.deep.include({ state: 'done', processed: 45, created: 45, skipped: 0 });
     expect(await kit.count()).to.equal(45);

@@ -47,6 +47,9 @@ type Decision =
   | { outcome: 'created' }
   | { outcome: 'updated'; contactId: number };
 
+/** Batches of new contacts written at once on MariaDB (see `pass`). */
+const WRITES_IN_FLIGHT = 2;
+
 const zero = (): Counters => ({ processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 });
 const YES = new Set(['1', 'true', 'yes', 'y', 'tak', 't', 'да', 'так', 'x', '+', 'on']);
 const NO = new Set(['0', 'false', 'no', 'n', 'nie', 'нет', 'ні', '-', 'off']);
@@ -131,12 +134,17 @@ export class ImportRun {
    * only finds the failed rows (their outcomes are kept) and commits no progress. Returns the
    * pass's counts, or null when cancelled.
    *
-   * The next batch is read, checked and looked up while the current one is written; only the
-   * decisions (which depend on the rows committed before) wait for that write. A cancel is
-   * noticed after a commit, so the import stops exactly at a batch boundary.
+   * The next batch is read, checked and looked up while the current one is written. On MariaDB a
+   * batch that only adds contacts is also written while the one before is still being written,
+   * each in its own transaction on its own connection, and commits only after it (so the line
+   * committed is always that of a whole prefix of the file): the database then uses a second
+   * core while this process checks rows. A batch that updates contacts, names companies or has
+   * plugin columns waits for every write before it, as does a row that duplicates one not yet
+   * written. A cancel is noticed after a commit, so the import stops exactly at a batch boundary.
    */
   private async pass(mode: 'check' | 'dry' | 'live'): Promise<Counters | null> {
     const from = this.record.line;
+    const depth = this.deps.db.getDialect() === 'sqlite' ? 1 : WRITES_IN_FLIGHT;
     const total = zero();
     const source = this.rows()[Symbol.asyncIterator]();
     let carry: FileRow[] = [];
@@ -151,15 +159,17 @@ export class ImportRun {
       }
       return rows;
     };
-    let writing: Promise<void> | null = null;
-    /** Waits for the batch being written; false when the import has been cancelled meanwhile. */
-    const settle = async (): Promise<boolean> => {
-      if (!writing) return true;
-      const w = writing;
-      writing = null;
-      await w;
-      await this.job?.progress(mode === 'check' ? total.processed : this.record.processed, this.record.total);
-      return !(this.job && (await this.job.cancelled()));
+    /** Batches being written, oldest first; each commits after the one before it. */
+    const writing: Array<Promise<void>> = [];
+    /** Waits until fewer than `room` batches are being written; false when the import has been cancelled meanwhile. */
+    const settle = async (room = 1): Promise<boolean> => {
+      let waited = false;
+      while (writing.length >= room) {
+        await writing.shift();
+        waited = true;
+        await this.job?.progress(mode === 'check' ? total.processed : this.record.processed, this.record.total);
+      }
+      return !(waited && this.job && (await this.job.cancelled()));
     };
     try {
       for (;;) {
@@ -168,23 +178,30 @@ export class ImportRun {
         const companiesBefore = this.companiesCreated;
         let drafts = await this.check(rows, mode === 'live');
         let existing = await this.lookup(drafts);
-        if (!(await settle())) return null;
-        // A company created by the batch just committed can be named by this one: look again.
-        if (this.companiesCreated !== companiesBefore && drafts.some((d) => d.refs.company)) {
+        const namesCompanies = drafts.some((d) => d.refs.company);
+        if (!(await settle(namesCompanies ? 1 : depth))) return null;
+        // A company created by a batch just committed can be named by this one: look again.
+        if (this.companiesCreated !== companiesBefore && namesCompanies) {
           drafts = await this.check(rows, mode === 'live');
           existing = await this.lookup(drafts);
         }
-        const { decided, rest } = this.decideAll(rows, drafts, existing, mode !== 'live');
+        let { decided, rest } = this.decideAll(rows, drafts, existing, mode !== 'live');
+        if (!decided.length) {
+          // The first row duplicates one still being written: decide once every write is done.
+          if (!(await settle())) return null;
+          ({ decided, rest } = this.decideAll(rows, drafts, existing, mode !== 'live'));
+          if (!decided.length) throw new Error(`Line ${rows[0]!.line} waits for a contact that no batch writes`);
+        }
+        if (!this.onlyAdds(decided) && !(await settle())) return null;
         carry = rest;
-        const w: Promise<void> = this.commit(decided, mode, total);
+        const w: Promise<void> = this.commit(decided, mode, total, writing.at(-1) ?? null);
         // Awaited by settle(); until then a failure must not count as unhandled.
         w.catch(() => undefined);
-        writing = w;
+        writing.push(w);
       }
       return (await settle()) ? total : null;
     } finally {
-      const w = writing as Promise<void> | null;
-      if (w) await w.catch(() => undefined);
+      for (const w of writing) await w.catch(() => undefined);
       await source.return?.();
     }
   }
@@ -259,7 +276,7 @@ export class ImportRun {
   }
 
   /** Create, update, skip or fail: duplicates by the chosen keys, in the base and earlier in the file. */
-  private decide(d: Draft, existing: Existing, dry: boolean, batchLines: Set<number>): Decision | 'cut' {
+  private decide(d: Draft, existing: Existing, dry: boolean): Decision | 'cut' {
     if (d.error) return { outcome: 'failed', reason: d.error };
     const { dedupe_keys: keys, on_duplicate: policy } = this.record.options;
     const own = policy === 'create' ? [] : keysOf(d, keys);
@@ -268,8 +285,9 @@ export class ImportRun {
       if (!earlier) continue;
       if (policy === 'skip') return { outcome: 'skipped', reason: { key: 'crm:import.reason.duplicate_in_file', params: { line: earlier.line } }, contactId: earlier.contactId };
       if (earlier.contactId !== null) return { outcome: 'updated', contactId: earlier.contactId };
-      // The earlier row is created in this very batch: it must be written before this one can update it.
-      if (!dry && batchLines.has(earlier.line)) return 'cut';
+      // The earlier row is created in this very batch, or in one still being written: it must be
+      // written before this one can update it.
+      if (!dry) return 'cut';
       return { outcome: 'updated', contactId: 0 };
     }
     for (const k of own) {
@@ -294,16 +312,14 @@ export class ImportRun {
     return findExisting(this.deps.db, this.deps.scope, this.user, options.dedupe_keys, drafts.filter((d) => !d.error));
   }
 
-  /** Every row's decision in file order; a row that must wait for one created before it in this batch ends the batch there. */
+  /** Every row's decision in file order; a row that must wait for one created before it and not yet written ends the batch there. */
   private decideAll(rows: FileRow[], drafts: Draft[], existing: Existing, dry: boolean): { decided: Decided[]; rest: FileRow[] } {
     const { options } = this.record;
-    const lines = new Set<number>();
     const decided: Decided[] = [];
     for (const [i, draft] of drafts.entries()) {
-      const decision = this.decide(draft, existing, dry, lines);
+      const decision = this.decide(draft, existing, dry);
       if (decision === 'cut') return { decided, rest: rows.slice(i) };
       decided.push({ draft, decision });
-      lines.add(draft.line);
       if (decision.outcome === 'created' || decision.outcome === 'updated') {
         for (const k of keysOf(draft, options.dedupe_keys)) if (!this.seen.has(k)) this.seen.set(k, { line: draft.line, contactId: decision.outcome === 'updated' ? decision.contactId || null : null });
       }
@@ -311,8 +327,17 @@ export class ImportRun {
     return { decided, rest: [] };
   }
 
-  /** One batch's outcomes (and in a live pass its contacts) with the counters and the line reached, in one transaction. */
-  private async commit(decided: Decided[], mode: 'check' | 'dry' | 'live', total: Counters): Promise<void> {
+  /** Whether a batch only adds contacts (and outcomes): nothing it writes can wait on a batch before it. */
+  private onlyAdds(decided: Decided[]): boolean {
+    if (this.record.options.apply.tags?.length) return false;
+    return decided.every(({ draft, decision }) => decision.outcome !== 'updated' && !draft.io.length);
+  }
+
+  /**
+   * One batch's outcomes (and in a live pass its contacts) with the counters and the line reached,
+   * in one transaction, committed after the batch `before` it (still being written, or null).
+   */
+  private async commit(decided: Decided[], mode: 'check' | 'dry' | 'live', total: Counters, before: Promise<void> | null): Promise<void> {
     const counters = zero();
     const lastLine = decided.at(-1)?.draft.line ?? this.record.line;
     const { db, store } = this.deps;
@@ -324,12 +349,16 @@ export class ImportRun {
         if (decision.outcome === 'failed') failed.push(this.outcome(draft, decision, null, null));
       }
       await db.transaction(async (transaction) => {
+        await before;
         await store.writeOutcomes(this.record.id, failed, transaction);
         if (mode === 'dry') await store.advance(this.record.id, counters, lastLine, transaction);
       });
     } else {
       await db.transaction(async (transaction) => {
         const { outcomes, createdIds, updatedIds } = await this.write(decided, transaction, counters);
+        // A failure of the batch before rolls this one back too: the committed line stays a prefix.
+        // The import's own rows only after it: they lock the import's record, which it updates.
+        await before;
         await store.writeOutcomes(this.record.id, outcomes, transaction);
         await store.advance(this.record.id, counters, lastLine, transaction);
         if (createdIds.length || updatedIds.length) {
