@@ -177,7 +177,13 @@ describe('The import wizard in a browser', function () {
 
     await page.click('[data-testid=import-undo]');
     await page.waitForSelector('[data-import-state=undone] [data-testid=import-result]', { timeout: 30_000 });
+    expect(await page.locator('[data-testid=import-undo-result]').innerText()).to.equal('Cofnięto: utworzone kontakty przeniesione do kosza: 2, przywrócone zaktualizowane kontakty: 0, pozostawione bez zmian, bo zmieniono je po imporcie: 0.');
     expect((await host.query.list(host.admin, { q: 'Żegluga', limit: 5 })).items).to.have.length(0);
     await screenshot(page, 'crm-import-undone');
+
+    // The dry run's file went with the real import: its summary says so instead of offering to run it again.
+    await page.goto(dryUrl);
+    expect(await page.locator('[data-testid=import-file-gone]').innerText()).to.contain('Plik tego importu nie jest już przechowywany');
+    expect(await page.locator('[data-testid=import-for-real]').count()).to.equal(0);
   });
 });
