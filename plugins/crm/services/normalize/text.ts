@@ -69,20 +69,22 @@ function clip(term: string): string {
  * "Kowalska-Nowak" gives "kowalska-nowak", "kowalska", "nowak". Each term is at most 64 characters,
  * and there are at most 32 terms. Empty, null and undefined parts are skipped.
  */
+/** Adds a term; false once there are as many as a contact keeps. (Not a closure made per call: tsx names every closure it makes, at a cost.) */
+function addTerm(terms: Set<string>, t: string): boolean {
+  if (t) terms.add(clip(t));
+  return terms.size < MAX_TERMS;
+}
+
 export function searchTerms(...parts: Array<string | null | undefined>): string[] {
   const terms = new Set<string>();
-  const add = (t: string): boolean => {
-    if (t) terms.add(clip(t));
-    return terms.size < MAX_TERMS;
-  };
   for (const part of parts) {
     if (!part) continue;
     const folded = foldText(part).replace(APOSTROPHES, "'").replace(DASHES, '-');
     for (const [word] of folded.matchAll(WORD)) {
-      if (!add(word)) return [...terms];
+      if (!addTerm(terms, word)) return [...terms];
       if (!JOINER.test(word)) continue;
       for (const piece of word.split(/[-'._]+/u)) {
-        if (!add(piece)) return [...terms];
+        if (!addTerm(terms, piece)) return [...terms];
       }
     }
   }
