@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { TOKENS, type CurrentUser, type PluginContext } from '../../../host/api.js';
 import { CrmTokens, type ContactScope } from '../api.js';
+import { groupBy } from '../services/contact-loader.js';
 import { foldName, similarNames, type FoldedName, type PersonName } from './similar-names.js';
 
 export const REASONS = ['email', 'phone', 'tax_id', 'domain', 'name'] as const;
@@ -47,18 +48,6 @@ export interface FinderHooks {
   /** Called after each reason; throws (from the job) to stop. */
   progress?(done: number, total: number): Promise<void>;
   cancelled?(): Promise<boolean>;
-}
-
-// Map.groupBy arrives in Node 21.
-function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
-  const map = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
 }
 
 /** A company's persons compared pairwise up to this many; more are compared by last name's first letter. */
@@ -121,7 +110,9 @@ export class DuplicateFinder {
         const signature = signatureOf(ids);
         members.set(signature, ids);
         const value = reason === 'name' ? key.slice(0, key.indexOf('|')) : key; // names: the company's id
-        keyed.set(signature, [...(keyed.get(signature) ?? []), { reason, value }]);
+        const reasons = keyed.get(signature);
+        if (reasons) reasons.push({ reason, value });
+        else keyed.set(signature, [{ reason, value }]);
       }
       await hooks.progress?.(i + 1, REASONS.length);
     }

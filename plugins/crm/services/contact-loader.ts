@@ -10,13 +10,16 @@ import type { FieldsService } from './fields-service.js';
 
 const iso = (d: Date | string | null): string | null => (d ? new Date(d).toISOString() : null);
 
-/** Rows by their contact, in the order given. */
-export function groupBy<T extends { contact_id: number }>(rows: T[]): Map<number, T[]> {
-  const out = new Map<number, T[]>();
+/** Rows by their contact (or by `key`), in the order given. */
+export function groupBy<T extends { contact_id: number }>(rows: T[]): Map<number, T[]>;
+export function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]>;
+export function groupBy<T, K>(rows: T[], key: (row: T) => K = (r) => (r as { contact_id: K }).contact_id): Map<K, T[]> {
+  const out = new Map<K, T[]>();
   for (const r of rows) {
-    const list = out.get(r.contact_id);
+    const k = key(r);
+    const list = out.get(k);
     if (list) list.push(r);
-    else out.set(r.contact_id, [r]);
+    else out.set(k, [r]);
   }
   return out;
 }

@@ -49,7 +49,11 @@ export function tagsIoColumn(ctx: PluginContext): IoColumn {
         await contactTags().change([...new Set(group.ids)], add, [], userId, transaction, added);
       }
       const byContact = new Map<number, number[]>();
-      for (const [contactId, tagId] of added) byContact.set(contactId, [...(byContact.get(contactId) ?? []), tagId]);
+      for (const [contactId, tagId] of added) {
+        const tagIds = byContact.get(contactId);
+        if (tagIds) tagIds.push(tagId);
+        else byContact.set(contactId, [tagId]);
+      }
       return byContact;
     },
     async revert(rows, { userId, transaction }) {

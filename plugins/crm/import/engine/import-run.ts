@@ -395,10 +395,16 @@ export class ImportRun {
     const updatedIds: number[] = [];
     const updatedUndo = new Map<number, NonNullable<OutcomeRow['undo']>>();
     const applied = new Map<string, Array<{ contactId: number; value: string }>>();
+    // Pushed, not copied: a batch's cells of one column would otherwise be copied once per row.
+    const applyTo = (target: string, cell: { contactId: number; value: string }) => {
+      const cells = applied.get(target);
+      if (cells) cells.push(cell);
+      else applied.set(target, [cell]);
+    };
     const applyIo = (d: Draft, contactId: number) => {
-      for (const cell of d.io) applied.set(cell.target, [...(applied.get(cell.target) ?? []), { contactId, value: cell.value }]);
+      for (const cell of d.io) applyTo(cell.target, { contactId, value: cell.value });
       const tags = this.record.options.apply.tags;
-      if (tags?.length && this.deps.tagsColumn) applied.set(this.deps.tagsColumn, [...(applied.get(this.deps.tagsColumn) ?? []), { contactId, value: tags.join(', ') }]);
+      if (tags?.length && this.deps.tagsColumn) applyTo(this.deps.tagsColumn, { contactId, value: tags.join(', ') });
     };
     const now = new Date();
     for (const { draft, decision } of decided) {

@@ -6,12 +6,13 @@
  * changed again since the import keeps its current values: it is counted as kept, never overwritten.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { HttpError, type CurrentUser, type EventBus, type JobContext } from '../../../../host/api.js';
-import type { Contributed } from '../../../../host/api.js';
+import { HttpError, type Contributed, type CurrentUser, type EventBus, type JobContext } from '../../../../host/api.js';
 import { contactDeleted, type ContactInput, type ContactScope, type ContactsService, type HistoryWriter, type IoColumn } from '../../api.js';
+import { groupBy } from '../../services/contact-loader.js';
 import type { ImportStore, OutcomeRow } from './import-store.js';
 
 const PAGE = 1000;
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 async function currentVersions(db: Sequelize, ids: number[]): Promise<Map<number, number>> {
   if (!ids.length) return new Map();
@@ -21,16 +22,13 @@ async function currentVersions(db: Sequelize, ids: number[]): Promise<Map<number
 
 /** Each plugin column takes back what it changed on these contacts, in one transaction. */
 async function revertColumns(deps: UndoDeps, rows: Array<Pick<OutcomeRow, 'contactId' | 'undo'>>, user: CurrentUser): Promise<void> {
-  const byColumn = new Map<string, Array<{ contactId: number; data: unknown }>>();
-  for (const row of rows) {
-    for (const [target, data] of Object.entries(row.undo?.io ?? {})) byColumn.set(target, [...(byColumn.get(target) ?? []), { contactId: row.contactId!, data }]);
-  }
+  const changes = rows.flatMap((row) => Object.entries(row.undo?.io ?? {}).map(([target, data]) => ({ target, contactId: row.contactId!, data })));
+  const byColumn = groupBy(changes, (c) => c.target);
   if (!byColumn.size) return;
   await deps.db.transaction(async (transaction) => {
     for (const [target, list] of byColumn) await deps.io.get(target)?.revert?.(list, { userId: user.id, transaction });
   });
 }
-const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 export interface UndoDeps {
   db: Sequelize;
