@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
+import { text } from 'node:stream/consumers';
 import { QueryTypes } from 'sequelize';
 import { HttpError, TOKENS, type EventBus, type HostConfig, type JobContext } from '../../../host/api.js';
 import request from 'supertest';
@@ -66,6 +67,39 @@ describe('Import engine: batches, cancel, the batch event, restricted users, his
     const skipped = await kit.run(kit.csv([header, ...people(30, 'q').slice(1), ['Dup', 'Row', 'q3@example.pl']]), null, { on_duplicate: 'skip' });
     expect(skipped).to.deep.include({ state: 'done', processed: 31, created: 30, skipped: 1 });
     expect(await kit.count()).to.equal(73);
+  });
+
+  it('joins people to companies that earlier rows of the same file create, in an earlier batch or their own', async () => {
+    kit.service.batchSize = 2;
+    // Each batch is read and checked before the batch before it commits; Epsilon and Olga share one.
+    const { admin, contacts } = kit.host;
+    await contacts.create(admin, { kind: 'company', company_name: 'Zeta Stara', external_id: 'Z-1' });
+    const rows = [
+      ['Kind', 'Company name', 'First', 'Last', 'Employer', 'ERP'],
+      ['company', 'Gamma Sp. z o.o.', '', '', '', ''],
+      ['company', 'Delta SA', '', '', '', ''],
+      ['person', '', 'Anna', 'Gammowa', 'Gamma Sp. z o.o.', ''],
+      ['person', '', 'Jan', 'Deltowy', 'delta sa', ''],
+      ['company', 'Epsilon', '', '', '', ''],
+      ['person', '', 'Olga', 'Epsilonowa', 'Epsilon', ''],
+      // Zeta is the company the base has already (by its ERP id): skipped, it creates no "Zeta" for Ewa.
+      ['company', 'Zeta', '', '', '', 'Z-1'],
+      ['person', '', 'Ewa', 'Zetowa', 'Zeta', ''],
+      ['person', '', 'Piotr', 'Nikt', 'Omega', ''],
+    ];
+    const mapping = ['kind', 'company_name', 'first_name', 'last_name', 'company', 'external_id'];
+    const options = { on_duplicate: 'skip' as const, dedupe_keys: ['external_id' as const] };
+    const dry = await kit.run(kit.csv(rows), mapping, { ...options, dry_run: true });
+    expect(dry, 'the dry run counts the rows as the import goes').to.deep.include({ state: 'done', created: 6, skipped: 1, failed: 2 });
+    const record = await kit.run(kit.csv(rows), mapping, options);
+    expect(record).to.deep.include({ state: 'done', created: 6, skipped: 1, failed: 2 });
+    const failed = await text(await kit.service.failedRowsCsv(admin, record.id, 'en'));
+    expect(failed).to.contain('Employer: There is no company “Zeta”.').and.to.contain('Employer: There is no company “Omega”.');
+    const { query } = kit.host;
+    for (const [company, person] of [['Gamma', 'Gammowa'], ['Delta', 'Deltowy'], ['Epsilon', 'Epsilonowa']]) {
+      const [found] = (await query.list(admin, { q: company!, kind: 'company' })).items;
+      expect((await query.list(admin, { company_id: found!.id })).items.map((c) => c.last_name), company).to.deep.equal([person]);
+    }
   });
 
   /** A handler of the batch event, as a plugin registers it (`ctx.on`). */

@@ -18,7 +18,7 @@ import type { ImportRow as FileRow } from '../import-contract.js';
 import { findExisting, keysOf, type Existing } from './duplicates.js';
 import type { ImportFileReader } from './file-reader.js';
 import type { Counters, ImportRow, ImportStore, OutcomeRow } from './import-store.js';
-import { type ReferenceResolver } from './references.js';
+import { companyCellKeys, newCompanyKeys, UNKNOWN_COMPANY, type ReferenceResolver } from './references.js';
 import { NAME_REQUIRED, RowMapper, isoDate, type Draft, type Reason } from './row-mapper.js';
 
 export interface RunDeps {
@@ -40,6 +40,15 @@ export interface RunDeps {
 }
 
 type Decided = { draft: Draft; decision: Decision };
+
+/** A batch read and checked ahead, its duplicates being looked up. */
+interface Ahead {
+  rows: FileRow[];
+  drafts: Draft[];
+  existing: Promise<Existing>;
+  /** Companies committed when the batch was checked (see `companiesCommitted`). */
+  companiesBefore: number;
+}
 
 type Decision =
   | { outcome: 'failed'; reason: Reason }
@@ -81,8 +90,16 @@ export class ImportRun {
   private requiredFields: FieldDefinition[] = [];
   /** The table rows of drafts checked for a live pass (see `check`); dropped with their drafts. */
   private readonly rowsOf = new WeakMap<Draft, PreparedContact>();
-  /** Companies created so far: a batch checked before the last commit may name one of them. */
-  private companiesCreated = 0;
+  /**
+   * Companies committed so far: a batch checked before the last commit may name one of them.
+   * Counted once committed, not once written: a batch checked in between could not see them.
+   */
+  private companiesCommitted = 0;
+  /**
+   * Companies the file creates, by what a company cell may name them ("name:…", see
+   * references.ts), with the line creating each: a later row may name one before it is committed.
+   */
+  private readonly announced = new Map<string, number>();
 
   constructor(
     private readonly deps: RunDeps,
@@ -119,6 +136,7 @@ export class ImportRun {
       }
       await store.clearOutcomes(id);
       this.seen.clear();
+      this.announced.clear();
     }
     const result = await this.pass(this.record.dry_run ? 'dry' : 'live');
     return this.finish(result === null ? 'cancelled' : 'done');
@@ -134,7 +152,9 @@ export class ImportRun {
    * only finds the failed rows (their outcomes are kept) and commits no progress. Returns the
    * pass's counts, or null when cancelled.
    *
-   * The next batch is read, checked and looked up while the current one is written. On MariaDB a
+   * The next batch is read and checked while the current one's duplicates are looked up, and
+   * while the batches before are written (a row cut from the current batch, see `decideAll`, sends
+   * the batch read ahead back to be read and checked again after it). On MariaDB a
    * batch that only adds contacts is also written while the one before is still being written,
    * each in its own transaction on its own connection, and commits only after it (so the line
    * committed is always that of a whole prefix of the file): the database then uses a second
@@ -171,33 +191,64 @@ export class ImportRun {
       }
       return !(waited && this.job && (await this.job.cancelled()));
     };
+    /**
+     * Reads and checks a batch and starts its duplicate lookup, which is not awaited: the database
+     * answers it while this process reads and checks the batch after it.
+     */
+    const ahead = async (): Promise<Ahead | null> => {
+      const rows = await take();
+      if (!rows.length) return null;
+      const companiesBefore = this.companiesCommitted;
+      const drafts = await this.check(rows, mode === 'live');
+      const existing = this.lookup(drafts);
+      // Awaited below; until then a failure must not count as unhandled.
+      existing.catch(() => undefined);
+      return { rows, drafts, existing, companiesBefore };
+    };
     try {
-      for (;;) {
-        const rows = await take();
-        if (!rows.length) break;
-        const companiesBefore = this.companiesCreated;
-        let drafts = await this.check(rows, mode === 'live');
-        let existing = await this.lookup(drafts);
+      let current = await ahead();
+      while (current) {
+        const { rows, companiesBefore } = current;
+        let following = await ahead();
+        let { drafts } = current;
+        let existing = await current.existing;
         const namesCompanies = drafts.some((d) => d.refs.company);
-        if (!(await settle(namesCompanies ? 1 : depth))) return null;
-        // A company created by a batch just committed can be named by this one: look again.
-        if (this.companiesCreated !== companiesBefore && namesCompanies) {
+        let checkedWith = companiesBefore;
+        /** A company committed since the batch was checked can be named by it: look again. */
+        const checkAgain = async () => {
+          if (this.companiesCommitted === checkedWith || !namesCompanies) return;
+          checkedWith = this.companiesCommitted;
           drafts = await this.check(rows, mode === 'live');
           existing = await this.lookup(drafts);
-        }
+        };
+        if (!(await settle(namesCompanies ? 1 : depth))) return null;
+        await checkAgain();
         let { decided, rest } = this.decideAll(rows, drafts, existing, mode !== 'live');
         if (!decided.length) {
-          // The first row duplicates one still being written: decide once every write is done.
+          // The first row names a contact or company still being written: decide once every write is done.
           if (!(await settle())) return null;
+          await checkAgain();
+          // Everything before is committed now: a company still not found will not come (the row
+          // creating it failed, or the user may not see it).
+          for (const d of drafts) {
+            if (!d.awaitsCompany) continue;
+            d.awaitsCompany = false;
+            d.error ??= { key: UNKNOWN_COMPANY, params: { value: d.refs.company!.value }, column: d.refs.company!.column };
+          }
           ({ decided, rest } = this.decideAll(rows, drafts, existing, mode !== 'live'));
           if (!decided.length) throw new Error(`Line ${rows[0]!.line} waits for a contact that no batch writes`);
         }
         if (!this.onlyAdds(decided) && !(await settle())) return null;
-        carry = rest;
         const w: Promise<void> = this.commit(decided, mode, total, writing.at(-1) ?? null);
         // Awaited by settle(); until then a failure must not count as unhandled.
         w.catch(() => undefined);
         writing.push(w);
+        if (rest.length) {
+          // Rows after a cut come before the batch read ahead: it is read and checked again after them.
+          carry = following ? [...rest, ...following.rows] : rest;
+          following = await ahead();
+        }
+        current = following;
       }
       return (await settle()) ? total : null;
     } finally {
@@ -235,7 +286,9 @@ export class ImportRun {
       }
       if (d.refs.company) {
         const found = companies.get(d.refs.company.value)!;
+        d.awaitsCompany = false;
         if (typeof found === 'number') s.company_id = found;
+        else if (found.key === UNKNOWN_COMPANY && this.createdEarlier(d.refs.company.value, d.line)) d.awaitsCompany = true;
         else fail(found, d.refs.company.column);
       }
       // Values for every imported contact fill what the row leaves empty.
@@ -256,6 +309,10 @@ export class ImportRun {
         const problem = (await this.deps.io.get(cell.target)?.validate?.(cell.value)) ?? null;
         if (problem) fail({ key: problem, params: { value: cell.value } }, cell.column);
       }
+      if (d.kind === 'company' && !d.error) {
+        const taxIds = (d.prepared.channels.tax_ids ?? []).map((t) => t.normalized);
+        for (const key of newCompanyKeys({ externalId: d.externalId, taxIds, name: (s.company_name as string | undefined) ?? null })) this.announced.set(key, d.line);
+      }
     }
     if (live) {
       // One time for the batch: the bulk writer tells its rows apart by creator and time.
@@ -275,9 +332,27 @@ export class ImportRun {
     });
   }
 
+  /** Whether a row before `line` creates a company that `value` names. */
+  private createdEarlier(value: string, line: number): boolean {
+    return companyCellKeys(value).some((key) => (this.announced.get(key) ?? Infinity) < line);
+  }
+
+  /** A company row that creates no company after all takes back what it announced. */
+  private withdraw(d: Draft): void {
+    for (const [key, line] of this.announced) if (line === d.line) this.announced.delete(key);
+  }
+
   /** Create, update, skip or fail: duplicates by the chosen keys, in the base and earlier in the file. */
   private decide(d: Draft, existing: Existing, dry: boolean): Decision | 'cut' {
     if (d.error) return { outcome: 'failed', reason: d.error };
+    if (d.awaitsCompany) {
+      const ref = d.refs.company!;
+      // The row that was to create the company created none.
+      if (!this.createdEarlier(ref.value, d.line)) return { outcome: 'failed', reason: { key: UNKNOWN_COMPANY, params: { value: ref.value }, column: ref.column } };
+      // Its company is written by a batch not committed yet: the row is checked again once it is.
+      // A dry run writes no company and counts the row as it would go.
+      if (!dry) return 'cut';
+    }
     const { dedupe_keys: keys, on_duplicate: policy } = this.record.options;
     const own = policy === 'create' ? [] : keysOf(d, keys);
     for (const k of own) {
@@ -320,6 +395,7 @@ export class ImportRun {
       const decision = this.decide(draft, existing, dry);
       if (decision === 'cut') return { decided, rest: rows.slice(i) };
       decided.push({ draft, decision });
+      if (draft.kind === 'company' && decision.outcome !== 'created') this.withdraw(draft);
       if (decision.outcome === 'created' || decision.outcome === 'updated') {
         for (const k of keysOf(draft, options.dedupe_keys)) if (!this.seen.has(k)) this.seen.set(k, { line: draft.line, contactId: decision.outcome === 'updated' ? decision.contactId || null : null });
       }
@@ -366,6 +442,7 @@ export class ImportRun {
           await this.deps.events.emit(contactsImported, { importId: this.record.id, createdIds, updatedIds, userId: this.user.id, transaction }, { rethrow: true });
         }
       });
+      this.companiesCommitted += decided.filter(({ draft, decision }) => decision.outcome === 'created' && draft.kind === 'company').length;
     }
     for (const k of Object.keys(total) as Array<keyof Counters>) total[k] += counters[k];
     if (mode === 'check') return;
@@ -450,7 +527,6 @@ export class ImportRun {
         k += r.last - r.first + 1;
       }
       counters.created += created.length;
-      this.companiesCreated += created.filter((c) => c.draft.kind === 'company').length;
     }
     for (const [target, rows] of applied) {
       const changes = await this.deps.io.get(target)?.apply?.(rows, { userId: this.user.id, transaction });

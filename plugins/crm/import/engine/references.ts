@@ -16,6 +16,30 @@ const marks = (n: number): string => Array.from({ length: n }, () => '?').join('
 /** Several records answer to one name: the row cannot say which it means. */
 const AMBIGUOUS = -1;
 
+export const UNKNOWN_COMPANY = 'crm:import.reason.unknown_company';
+
+/** A cell's tax id normalized, when it is a valid one of any type. */
+function taxIdOf(value: string): string | null {
+  const type = detectTaxIdType(value).find((t) => validateTaxId(t, value).ok);
+  const result = type && validateTaxId(type, value);
+  return result && result.ok ? result.normalized : null;
+}
+
+/** What a company cell may name, as `companies` matches it: "ext:…", "tax:…", "name:…". */
+export function companyCellKeys(value: string): string[] {
+  const tax = taxIdOf(value);
+  return [`ext:${value}`, ...(tax ? [`tax:${tax}`] : []), `name:${foldText(value).slice(0, 190)}`];
+}
+
+/** What a new company answers to in a company cell: its external id, tax ids and name. */
+export function newCompanyKeys(company: { externalId: string | null; taxIds: string[]; name: string | null }): string[] {
+  return [
+    ...(company.externalId ? [`ext:${company.externalId}`] : []),
+    ...company.taxIds.map((t) => `tax:${t}`),
+    ...(company.name ? [`name:${foldText(company.name).slice(0, 190)}`] : []),
+  ];
+}
+
 function indexBy<T>(items: T[], keys: (item: T) => string[], id: (item: T) => number): Map<string, number> {
   const out = new Map<string, number>();
   for (const item of items) {
@@ -80,9 +104,8 @@ export class ReferenceResolver {
     );
     const taxOf = new Map<string, string>();
     for (const v of distinct) {
-      const type = detectTaxIdType(v).find((t) => validateTaxId(t, v).ok);
-      const result = type && validateTaxId(type, v);
-      if (result && result.ok) taxOf.set(v, result.normalized);
+      const tax = taxIdOf(v);
+      if (tax) taxOf.set(v, tax);
     }
     const taxValues = [...new Set(taxOf.values())];
     const byTax = taxValues.length
@@ -104,7 +127,7 @@ export class ReferenceResolver {
     for (const v of distinct) {
       const tax = taxOf.get(v);
       const id = byExternal.get(v) ?? (tax !== undefined ? byTax.get(tax) : undefined) ?? byName.get(foldText(v).slice(0, 190));
-      if (id === undefined) out.set(v, { key: 'crm:import.reason.unknown_company', params: { value: v } });
+      if (id === undefined) out.set(v, { key: UNKNOWN_COMPANY, params: { value: v } });
       else if (id === AMBIGUOUS) out.set(v, { key: 'crm:import.reason.ambiguous_company', params: { value: v } });
       else out.set(v, id);
     }

@@ -32,6 +32,8 @@ export interface Draft {
   io: Array<{ target: string; value: string; column: string }>;
   /** Whether the row names the contact well enough to create one. */
   hasName: boolean;
+  /** Its company is not in the base yet but an earlier row of the file creates it (see ImportRun.check). */
+  awaitsCompany?: boolean;
   error: Reason | null;
 }
 
