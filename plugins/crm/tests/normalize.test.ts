@@ -80,6 +80,15 @@ describe('CRM normalization', () => {
     it('is idempotent', () => {
       for (const s of ['Łukasz Żółć', 'Щёкин', 'Їжак Ґудзь', 'Straße']) expect(foldText(foldText(s))).to.equal(foldText(s));
     });
+
+    it('folds plain ASCII as it folds any text, and a text met again as the first time (recent folds are remembered)', () => {
+      expect(foldText('  Jan   KOWALSKI ')).to.equal('jan kowalski');
+      expect(foldText('a\tb')).to.equal('a b');
+      for (let i = 0; i < 3; i++) expect(foldText('Łukasz  Żółć')).to.equal('lukasz zolc');
+      // More texts than are remembered: the memory starts again and answers the same.
+      for (let i = 0; i < 12_000; i++) foldText(`Żaneta ${i}`);
+      expect(foldText('Żaneta 7')).to.equal('zaneta 7');
+    });
   });
 
   describe('searchTerms: the words of a search index', () => {
@@ -122,6 +131,13 @@ describe('CRM normalization', () => {
       expect(terms).to.have.length(MAX_TERMS);
       expect(terms[0]).to.equal('word0');
       expect(terms[31]).to.equal('word31');
+    });
+
+    it('gives the same words for a part met again, whatever a caller did with the list it got', () => {
+      const first = searchTerms('Anna Kowalska-Nowak');
+      first.push('changed');
+      expect(searchTerms('Anna Kowalska-Nowak')).to.deep.equal(['anna', 'kowalska-nowak', 'kowalska', 'nowak']);
+      expect(searchTerms('Anna', 'Anna Kowalska-Nowak')).to.deep.equal(['anna', 'kowalska-nowak', 'kowalska', 'nowak']);
     });
 
     it('returns nothing for nothing', () => {

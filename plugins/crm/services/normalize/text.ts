@@ -36,6 +36,34 @@ const FORMAT_CHARS = /[\p{Cf}\x00-\x08\x0e-\x1f\x7f-\x9f]+/gu;
  * ґ are separate letters anyway); invisible format and control characters removed; whitespace collapsed and trimmed.
  */
 export function foldText(s: string): string {
+  // Printable ASCII has nothing to fold but case and spaces.
+  if (PRINTABLE_ASCII.test(s)) return s.toLowerCase().replace(SPACES, ' ').trim();
+  let folded = recentlyFolded.get(s);
+  if (folded === undefined) {
+    folded = foldUnicode(s);
+    remember(recentlyFolded, s, folded);
+  }
+  return folded;
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const SPACES = / {2,}/g;
+
+/**
+ * Folds of recent texts and words of recent parts: names repeat through a file or a page of
+ * contacts (first names, cities, companies), and folding Unicode is the costly part. Emptied
+ * when full, which keeps them small without bookkeeping.
+ */
+const MEMO_SIZE = 10_000;
+const recentlyFolded = new Map<string, string>();
+const recentWords = new Map<string, string[]>();
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  memo.set(key, value);
+}
+
+function foldUnicode(s: string): string {
   return s
     .toLowerCase()
     .replace(LATIN_EXTRA_RE, (ch) => LATIN_EXTRA[ch] ?? ch)
@@ -58,6 +86,8 @@ const APOSTROPHES = /[\u2019\u02bc\u2018`\u00b4]/gu;
 const DASHES = /[\u2010\u2011\u2012\u2013\u2014\u2212]/gu;
 
 function clip(term: string): string {
+  // No more UTF-16 units than the limit: no more characters either.
+  if (term.length <= MAX_TERM_LENGTH) return term;
   const chars = Array.from(term);
   return chars.length > MAX_TERM_LENGTH ? chars.slice(0, MAX_TERM_LENGTH).join('') : term;
 }
@@ -79,16 +109,23 @@ export function searchTerms(...parts: Array<string | null | undefined>): string[
   const terms = new Set<string>();
   for (const part of parts) {
     if (!part) continue;
-    const folded = foldText(part).replace(APOSTROPHES, "'").replace(DASHES, '-');
-    for (const [word] of folded.matchAll(WORD)) {
-      if (!addTerm(terms, word)) return [...terms];
-      if (!JOINER.test(word)) continue;
-      for (const piece of word.split(/[-'._]+/u)) {
-        if (!addTerm(terms, piece)) return [...terms];
-      }
-    }
+    for (const word of wordsOf(part)) if (!addTerm(terms, word)) return [...terms];
   }
   return [...terms];
+}
+
+/** A part's folded words in order, each word joined by hyphens and the like followed by its pieces. */
+function wordsOf(part: string): string[] {
+  let words = recentWords.get(part);
+  if (words) return words;
+  words = [];
+  const folded = foldText(part).replace(APOSTROPHES, "'").replace(DASHES, '-');
+  for (const [word] of folded.matchAll(WORD)) {
+    words.push(word);
+    if (JOINER.test(word)) for (const piece of word.split(/[-'._]+/u)) words.push(piece);
+  }
+  remember(recentWords, part, words);
+  return words;
 }
 
 export interface NameParts {
