@@ -309,10 +309,7 @@ export class ImportRun {
         const problem = (await this.deps.io.get(cell.target)?.validate?.(cell.value)) ?? null;
         if (problem) fail({ key: problem, params: { value: cell.value } }, cell.column);
       }
-      if (d.kind === 'company' && !d.error) {
-        const taxIds = (d.prepared.channels.tax_ids ?? []).map((t) => t.normalized);
-        for (const key of newCompanyKeys({ externalId: d.externalId, taxIds, name: (s.company_name as string | undefined) ?? null })) this.announced.set(key, d.line);
-      }
+      if (d.kind === 'company' && !d.error) for (const key of this.announces(d)) this.announced.set(key, d.line);
     }
     if (live) {
       // One time for the batch: the bulk writer tells its rows apart by creator and time.
@@ -337,9 +334,16 @@ export class ImportRun {
     return companyCellKeys(value).some((key) => (this.announced.get(key) ?? Infinity) < line);
   }
 
+  /** What a company row announces; nothing when no column of the file names companies. */
+  private announces(d: Draft): string[] {
+    if (!this.record.mapping.includes('company')) return [];
+    const taxIds = (d.prepared?.channels.tax_ids ?? []).map((t) => t.normalized);
+    return newCompanyKeys({ externalId: d.externalId, taxIds, name: (d.prepared?.scalars.company_name as string | undefined) ?? null });
+  }
+
   /** A company row that creates no company after all takes back what it announced. */
   private withdraw(d: Draft): void {
-    for (const [key, line] of this.announced) if (line === d.line) this.announced.delete(key);
+    for (const key of this.announces(d)) if (this.announced.get(key) === d.line) this.announced.delete(key);
   }
 
   /** Create, update, skip or fail: duplicates by the chosen keys, in the base and earlier in the file. */

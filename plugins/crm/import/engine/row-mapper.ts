@@ -74,7 +74,6 @@ export interface MapperOptions {
   defaultCountry: CountryCode;
 }
 
-/** The mapping compiled once per import. */
 /** The row's first reason to fail wins. */
 function failDraft(draft: Draft, reason: Reason): void {
   draft.error ??= reason;
@@ -87,6 +86,7 @@ function addToList(input: ContactInput, origin: Record<string, string[]>, key: s
   origin[key]!.push(header);
 }
 
+/** The mapping compiled once per import. */
 export class RowMapper {
   private readonly columns: Array<{ index: number; target: string; header: string }>;
 

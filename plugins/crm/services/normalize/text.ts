@@ -92,6 +92,12 @@ function clip(term: string): string {
   return chars.length > MAX_TERM_LENGTH ? chars.slice(0, MAX_TERM_LENGTH).join('') : term;
 }
 
+/** Adds a term; false once there are as many as a contact keeps. (Not a closure made per call: tsx names every closure it makes, at a cost.) */
+function addTerm(terms: Set<string>, t: string): boolean {
+  if (t) terms.add(clip(t));
+  return terms.size < MAX_TERMS;
+}
+
 /**
  * The unique folded words of the given parts, in order of appearance, for a search index. Words are
  * split on whitespace and punctuation (including `@`, so no term contains one); a word joined by
@@ -99,12 +105,6 @@ function clip(term: string): string {
  * "Kowalska-Nowak" gives "kowalska-nowak", "kowalska", "nowak". Each term is at most 64 characters,
  * and there are at most 32 terms. Empty, null and undefined parts are skipped.
  */
-/** Adds a term; false once there are as many as a contact keeps. (Not a closure made per call: tsx names every closure it makes, at a cost.) */
-function addTerm(terms: Set<string>, t: string): boolean {
-  if (t) terms.add(clip(t));
-  return terms.size < MAX_TERMS;
-}
-
 export function searchTerms(...parts: Array<string | null | undefined>): string[] {
   const terms = new Set<string>();
   for (const part of parts) {
