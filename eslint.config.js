@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.tmp/**', 'tests/fixtures/**/broken-*/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', '.tmp/**', 'tests/fixtures/**/broken-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,7 +2,8 @@
  * One operation in a process of its own, for honest memory figures. The benchmark runner's process
  * holds its own host, its client and whatever earlier benchmarks left behind; a figure of its RSS
  * says little about a server. `runIsolated` (or `startIsolated` for several calls, or a client in
- * this process talking to the child's HTTP server) forks `node --import tsx bench/isolated.ts`,
+ * this process talking to the child's HTTP server) forks `node dist/bench/isolated.js` (or, run
+ * from the sources, `node --import tsx bench/isolated.ts`),
  * which boots a host in production mode from the environment it is given (never a config object:
  * the child reads its configuration exactly as `npm start` would), optionally serves it on
  * 127.0.0.1, and runs exported functions of modules with JSON arguments. Every answer carries the
@@ -143,7 +144,8 @@ export class IsolatedHost {
     const base: Record<string, string> = {};
     for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[key]) base[key] = process.env[key]!;
     const child = fork(SELF, [CHILD_FLAG, JSON.stringify({ http: Boolean(options.http), jobs: Boolean(options.jobs) })], {
-      execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+      // The child runs as the parent does: compiled under `npm run bench`, through tsx from the sources.
+      execArgv: [...(SELF.endsWith('.ts') ? ['--import', 'tsx'] : []), ...(options.execArgv ?? [])],
       env: { ...base, ...options.env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',

@@ -13,12 +13,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { TOKENS, type GroupsService, type HostConfig, type UsersService } from '../host/api.js';
 import { ROOT, createHost, type Host } from '../host/boot.js';
 import { loadConfig } from '../host/config/load-config.js';
+import { importModule } from '../host/runtime/import-module.js';
 import { createBenchDatabase, existingDatabase, type BenchDatabase } from './database.js';
 import {
   CookieJar,
@@ -106,7 +106,7 @@ async function discover(roots: string[]): Promise<Discovered[]> {
   const seen = new Map<string, string>();
   for (const file of benchFiles(roots)) {
     const rel = path.relative(ROOT, file);
-    const mod = (await import(pathToFileURL(file).href)) as { benchmarks?: unknown };
+    const mod = await importModule<{ benchmarks?: unknown }>(file);
     if (!Array.isArray(mod.benchmarks)) throw new Error(`${rel} must export \`benchmarks: Benchmark[]\``);
     mod.benchmarks.forEach((value, index) => {
       const bench = checkBenchmark(value, `${rel}, benchmarks[${index}]`);

@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DataTypes, type Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug, type RunnableMigration } from 'umzug';
 import type { Logger } from 'pino';
 import type { MigrationContext, MigrationFn } from '../api.js';
+import { importModule } from '../runtime/import-module.js';
 
 export interface MigrationSource {
   owner: string;
@@ -48,7 +48,7 @@ export class Migrator {
     return sources.flatMap(({ owner, dir }) =>
       listMigrationFiles(dir).map((file) => {
         const full = path.join(dir, file);
-        const load = async (): Promise<{ up: MigrationFn; down?: MigrationFn }> => import(pathToFileURL(full).href);
+        const load = () => importModule<{ up: MigrationFn; down?: MigrationFn }>(full);
         return {
           name: `${owner}/${file}`,
           path: full,

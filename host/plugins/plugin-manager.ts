@@ -5,7 +5,6 @@
  * because every consumer asks `isEnabled` at request time. One broken plugin never stops the host.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import type { ContainerModule } from 'inversify';
 import {
@@ -27,6 +26,7 @@ import type { RouteRegistry } from '../http/route-registry.js';
 import type { JobRunnerImpl } from '../jobs/job-runner.js';
 import type { RightsRegistryImpl } from '../users/rights-registry.js';
 import type { Validator } from '../validation/validator.js';
+import { importModule } from '../runtime/import-module.js';
 import type { ViewRendererImpl } from '../views/view-renderer.js';
 import { discoverPlugins } from './discover-plugins.js';
 import type { PluginStateStore } from './plugin-state-store.js';
@@ -169,7 +169,7 @@ export class PluginManagerImpl implements PluginManager {
       return;
     }
     try {
-      const mod = (await import(pathToFileURL(path.join(dir, manifest.main)).href)) as Partial<PluginModule> & { default?: Partial<PluginModule> };
+      const mod = await importModule<Partial<PluginModule> & { default?: Partial<PluginModule> }>(path.join(dir, manifest.main));
       const register = mod.register ?? mod.default?.register;
       if (typeof register !== 'function') throw new Error(`${manifest.main} does not export register(ctx)`);
       const ctx = this.context(p);

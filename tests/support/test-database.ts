@@ -12,8 +12,9 @@ import pino, { type Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { createDatabase } from '../../host/db/create-database.js';
 import { Migrator } from '../../host/db/migrator.js';
+import { ROOT } from '../../host/root.js';
 
-export const HOST_MIGRATIONS = path.resolve(import.meta.dirname, '..', '..', 'migrations');
+export const HOST_MIGRATIONS = path.join(ROOT, 'migrations');
 
 export interface TestDatabase {
   db: Sequelize;
