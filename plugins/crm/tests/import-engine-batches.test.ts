@@ -5,6 +5,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { text } from 'node:stream/consumers';
 import { QueryTypes } from 'sequelize';
+import sinon from 'sinon';
 import { HttpError, TOKENS, type EventBus, type HostConfig, type JobContext } from '../../../host/api.js';
 import request from 'supertest';
 import { ADMIN } from '../../../tests/support/test-host.js';
@@ -224,6 +225,62 @@ describe('Import engine: batches, cancel, the batch event, restricted users, his
     const rows = await db.query<{ id: number; first_name: string }>(`SELECT id, first_name FROM crm_contacts WHERE id IN (${ids.join(',')}) ORDER BY id`, { type: QueryTypes.SELECT });
     expect(rows.map((r) => [Number(r.id), r.first_name])).to.deep.equal(ids.map((id, k) => [id, ['Ala', 'Ola', 'Ela'][k]]));
     expect(ranges).to.deep.equal([{ first: ids[0], last: ids[2] }]);
+  });
+
+  it('writes the channels and search terms of new contacts without foreign key checks on MariaDB, and checks keys again after, whether the writes succeed or fail', async function () {
+    const { db } = kit.host;
+    if (db.getDialect() === 'sqlite') this.skip();
+    const inserter = new BulkInserter(db);
+    const contact = (first: string, field?: { id: number; type: 'text' }) => ({
+      rows: preparedContactRows(
+        'person',
+        {
+          scalars: { first_name: first, last_name: 'Keys' },
+          channels: { emails: [{ type: 'email', subtype: null, value: `${first}@keys.example`, normalized: `${first}@keys.example`, is_primary: true, consent: false }] },
+          custom: field ? { ghost: 'a value' } : {},
+        },
+        { field: () => field, createdBy: kit.host.admin.id, createdAt: new Date(), historyAction: 'import' },
+      ),
+      companyId: null,
+      buyerId: null,
+    });
+    const keyChecks = async (transaction: unknown) =>
+      Number((await db.query<{ f: number }>('SELECT @@foreign_key_checks AS f', { type: QueryTypes.SELECT, transaction: transaction as never }))[0]!.f);
+
+    const written = await db.transaction(async (transaction) => {
+      const { ids } = await inserter.createContacts([contact('ala')], transaction);
+      expect(await keyChecks(transaction)).to.equal(1);
+      return ids[0]!;
+    });
+    const emails = await db.query<{ value: string }>('SELECT value FROM crm_channels WHERE contact_id = ?', { replacements: [written], type: QueryTypes.SELECT });
+    expect(emails.map((e) => e.value)).to.deep.equal(['ala@keys.example']);
+    const terms = await db.query('SELECT term FROM crm_search_terms WHERE contact_id = ?', { replacements: [written], type: QueryTypes.SELECT });
+    expect(terms).to.not.be.empty;
+
+    // A write that fails in between leaves the connection checking keys all the same.
+    const insert = sinon.stub(inserter, 'insert').callsFake(async function (this: BulkInserter, table: string, ...rest: unknown[]) {
+      if (table === 'crm_search_terms') throw new Error('the disk is full');
+      return insert.wrappedMethod.call(this, table, ...(rest as [never, never, never]));
+    });
+    let checksAfterFailure: number | null = null;
+    const failed = await db
+      .transaction(async (transaction) => {
+        try {
+          await inserter.createContacts([contact('ola')], transaction);
+        } finally {
+          checksAfterFailure = await keyChecks(transaction);
+        }
+      })
+      .then(() => null, (err: Error) => err.message);
+    insert.restore();
+    expect(failed).to.equal('the disk is full');
+    expect(checksAfterFailure).to.equal(1);
+
+    // A custom value still names its field under the checks: a field that is gone fails the batch.
+    const orphan = await db.transaction((transaction) => inserter.createContacts([contact('ela', { id: 999_999, type: 'text' })], transaction)).then(() => null, (err: Error) => err.message);
+    expect(orphan).to.match(/foreign key constraint fails/i);
+    const left = await db.query("SELECT id FROM crm_contacts WHERE last_name = 'Keys' AND first_name IN ('ola', 'ela')", { type: QueryTypes.SELECT });
+    expect(left).to.deep.equal([]);
   });
 
   it('shows the import in the History tab of a created contact, linked to the import', async () => {
