@@ -1,6 +1,6 @@
 /**
- * Compiles a TypeScript module from outside the project (a plugin found through CRM_PLUGIN_PATH)
- * for a host running compiled. The module and its own files are bundled into one file under
+ * Compiles a module that `npm run build` did not (a plugin found through CRM_PLUGIN_PATH, a plugin
+ * written in JavaScript) for a host running compiled. The module and its own files are bundled into one file under
  * `dist/external/`; its imports of the project's code (`host/api.js`) point at the compiled copies
  * the host itself runs, so the plugin shares the host's modules (its extension points, its error
  * classes) instead of loading a second copy of them. Bare imports are bundled from the module's

@@ -128,4 +128,23 @@ describe('The compiled host (npm run build, then npm start and npm run crm)', fu
     const list = await finished(runCompiled('host/cli/main.js', ['plugins', 'list'], env));
     expect(list.stdout).to.match(/^demo-notes\s+0\.1\.0\s+enabled$/m);
   });
+
+  it('npm run crm: runs a plugin written in JavaScript that imports the host by its path', async () => {
+    const dir = path.join(tmp, 'plain', 'plain-js');
+    fs.mkdirSync(dir, { recursive: true });
+    const manifest = { id: 'plain-js', name: { en: 'Plain', pl: 'Plain', ru: 'Plain', uk: 'Plain' }, version: '0.1.0', host: '^1.0.0', main: 'index.js' };
+    fs.writeFileSync(path.join(dir, 'plugin.manifest.json'), JSON.stringify(manifest));
+    const hostApi = path.relative(dir, path.join(ROOT, 'host', 'api.js')).split(path.sep).join('/');
+    fs.writeFileSync(
+      path.join(dir, 'index.js'),
+      `import { cliCommands } from '${hostApi}';\n` +
+        'export function register(ctx) {\n' +
+        "  ctx.extend(cliCommands, { id: 'hello', configure(program, run) { program.command('plain-js:hello').action(() => run(async () => console.log('Hello from JavaScript.'))); } });\n" +
+        '}\n',
+    );
+    const env = cliEnv(path.join(tmp, 'plain-cli'), { CRM_PLUGIN_PATH: path.dirname(dir) });
+    const hello = await finished(runCompiled('host/cli/main.js', ['plain-js:hello'], env));
+    expect(hello.code, hello.stderr).to.equal(0);
+    expect(hello.stdout).to.contain('Hello from JavaScript.');
+  });
 });
