@@ -170,6 +170,14 @@ describe('Import: reading XLSX files', () => {
       expect(err.params).to.deep.include({ reason: 'size' });
     });
 
+    it('refuses as unreadable an entry that holds less than it declares', async () => {
+      const p = tmp();
+      const sheet = '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c></row></sheetData></worksheet>';
+      fs.writeFileSync(p, declareSize(await zipWith({ 'xl/worksheets/sheet1.xml': sheet }), 'xl/worksheets/sheet1.xml', sheet.length + 500));
+      const err = await refusal(sniffImportFile(p));
+      expect(err).to.include({ status: 400, code: 'import_unreadable' });
+    });
+
     it('refuses data hidden between the listed entries, which a streaming reader would still inflate', async () => {
       const p = tmp();
       const zip = await zipWith({ 'xl/hidden.xml': Buffer.alloc(100_000, 0x20), 'xl/worksheets/sheet1.xml': '<worksheet/>' });

@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { importFileError } from './errors.js';
+import { openEntryStream } from './zip-entry-stream.js';
 
 export class XlsxZip {
   private constructor(
@@ -35,7 +36,7 @@ export class XlsxZip {
   async open(part: string): Promise<Readable> {
     const entry = this.entries.get(part.toLowerCase());
     if (!entry) throw importFileError('import_unreadable');
-    return this.zip.openReadStreamPromise(entry);
+    return openEntryStream(this.zip, entry);
   }
 
   /** The file descriptor closes once the last open part stream is closed or destroyed too. */

@@ -14,6 +14,7 @@ import { importFileError } from './errors.js';
 import {
   MAX_ZIP_ENTRIES, MAX_ZIP_RATIO, MAX_ZIP_UNCOMPRESSED_BYTES, MIN_RATIO_CHECK_BYTES,
 } from './limits.js';
+import { EntrySizeError, openEntryStream } from './zip-entry-stream.js';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -94,7 +95,7 @@ async function inflateCounting(zip: ZipFile, entries: Entry[]): Promise<void> {
   for (const entry of entries) {
     let stream;
     try {
-      stream = await zip.openReadStreamPromise(entry);
+      stream = await openEntryStream(zip, entry);
     } catch {
       throw importFileError('import_unreadable');
     }
@@ -106,8 +107,8 @@ async function inflateCounting(zip: ZipFile, entries: Entry[]): Promise<void> {
     } catch (err) {
       stream.destroy();
       if (err instanceof HttpError) throw err;
-      // yauzl's size validation: the entry inflates to more than its central directory says.
-      if (err instanceof Error && /too many bytes/i.test(err.message)) throw importFileError('import_zip_bomb', { reason: 'size', max_mb: MAX_ZIP_UNCOMPRESSED_BYTES / 1024 / 1024 });
+      // The entry inflates to more than its central directory says.
+      if (err instanceof EntrySizeError && err.actual > err.declared) throw importFileError('import_zip_bomb', { reason: 'size', max_mb: MAX_ZIP_UNCOMPRESSED_BYTES / 1024 / 1024 });
       throw importFileError('import_unreadable');
     }
   }
