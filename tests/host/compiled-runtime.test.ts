@@ -15,27 +15,13 @@ import { Sequelize } from 'sequelize';
 import { buildDist } from '../../host/build/build-dist.js';
 import { listMigrationFiles } from '../../host/db/migrator.js';
 import { DIST, ROOT } from '../../host/root.js';
-import { cliEnv, runCli, type CliResult } from '../support/cli.js';
+import { cliEnv, outputOf, runCli } from '../support/cli.js';
 
-/** Runs a compiled entry point with the environment given (and PATH, HOME), as npm would. */
-function runCompiled(entry: string, args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
+/** Runs `npm start`'s compiled entry point with the environment given (and PATH, HOME), as npm would. */
+function startCompiled(env: Record<string, string>): ChildProcessWithoutNullStreams {
   const base: Record<string, string> = {};
   for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[key]) base[key] = process.env[key]!;
-  return spawn(process.execPath, [path.join(DIST, entry), ...args], { cwd: ROOT, env: { ...base, ...env } });
-}
-
-function finished(child: ChildProcessWithoutNullStreams): Promise<CliResult> {
-  const out: Buffer[] = [];
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const stdoutBytes = Buffer.concat(out);
-      resolve({ code, stdoutBytes, stdout: stdoutBytes.toString(), stderr });
-    });
-  });
+  return spawn(process.execPath, [path.join(DIST, 'host', 'main.js')], { cwd: ROOT, env: { ...base, ...env } });
 }
 
 /** The names the migrator gives the sources' migrations (what a tsx run records). */
@@ -78,8 +64,8 @@ describe('The compiled host (npm run build, then npm start and npm run crm)', fu
   it('npm start: boots a fresh base with the demo data, records the migrations under their source names, serves pages and the API', async () => {
     const dir = path.join(tmp, 'server');
     fs.mkdirSync(dir);
-    const server = runCompiled('host/main.js', [], { CRM_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
-    const exited = finished(server);
+    const server = startCompiled({ CRM_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+    const exited = outputOf(server);
     try {
       const baseUrl = await new Promise<string>((resolve, reject) => {
         let seen = '';
@@ -122,10 +108,10 @@ describe('The compiled host (npm run build, then npm start and npm run crm)', fu
     // The plugin registers its command on the host's `cliCommands` extension point and reads its
     // service through the host's TOKENS: with a second copy of host/api the command would be unknown.
     const env = cliEnv(path.join(tmp, 'cli'), { CRM_PLUGIN_PATH: pluginsDir });
-    const added = await finished(runCompiled('host/cli/main.js', ['demo-notes:add', 'Written by the compiled CLI'], env));
+    const added = await runCli(['demo-notes:add', 'Written by the compiled CLI'], env, { compiled: true });
     expect(added.code, added.stderr).to.equal(0);
     expect(added.stdout).to.contain('Added "Written by the compiled CLI" to demo-notes.');
-    const list = await finished(runCompiled('host/cli/main.js', ['plugins', 'list'], env));
+    const list = await runCli(['plugins', 'list'], env, { compiled: true });
     expect(list.stdout).to.match(/^demo-notes\s+0\.1\.0\s+enabled$/m);
   });
 
@@ -143,7 +129,7 @@ describe('The compiled host (npm run build, then npm start and npm run crm)', fu
         '}\n',
     );
     const env = cliEnv(path.join(tmp, 'plain-cli'), { CRM_PLUGIN_PATH: path.dirname(dir) });
-    const hello = await finished(runCompiled('host/cli/main.js', ['plain-js:hello'], env));
+    const hello = await runCli(['plain-js:hello'], env, { compiled: true });
     expect(hello.code, hello.stderr).to.equal(0);
     expect(hello.stdout).to.contain('Hello from JavaScript.');
   });

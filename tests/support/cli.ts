@@ -2,11 +2,11 @@
  * The command line as users run it (`npm run crm -- …`): a child process of host/cli/main.ts on a
  * temporary SQLite base and data folder, for the host's and plugins' CLI tests.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../host/root.js';
+import { DIST, ROOT } from '../../host/root.js';
 
 export interface CliResult {
   code: number | null;
@@ -18,11 +18,19 @@ export interface CliResult {
 
 export type CliEnv = Record<string, string>;
 
-/** Runs `crm <args>`; the test's own CRM_PLUGIN_PATH is not passed on. */
-export function runCli(args: string[], env: CliEnv): Promise<CliResult> {
+/**
+ * Runs `crm <args>` from the sources, or with `compiled` as `npm run crm` does, from `dist/` (built
+ * beforehand); the test's own CRM_PLUGIN_PATH is not passed on.
+ */
+export function runCli(args: string[], env: CliEnv, options: { compiled?: boolean } = {}): Promise<CliResult> {
   const { CRM_PLUGIN_PATH: _ignored, ...inherited } = process.env;
+  const entry = options.compiled ? [path.join(DIST, 'host', 'cli', 'main.js')] : ['--import', 'tsx', path.join(ROOT, 'host', 'cli', 'main.ts')];
+  return outputOf(spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env: { ...inherited, ...env } }));
+}
+
+/** A child process's exit code and output, once it has closed. */
+export function outputOf(child: ChildProcessWithoutNullStreams): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'host', 'cli', 'main.ts'), ...args], { cwd: ROOT, env: { ...inherited, ...env } });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -7,7 +7,7 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { ContactKind, FieldType } from '../api.js';
 import type { PreparedInput } from './contact-input.js';
 import { valueColumn } from './fields-service.js';
-import { displayName, foldText, searchTerms } from './normalize/text.js';
+import { displayName, nameKey, searchTerms } from './normalize/text.js';
 
 export type Value = string | number | boolean | Date | null;
 export type Row = Value[];
@@ -102,17 +102,17 @@ export function preparedContactRows(kind: ContactKind, prepared: PreparedInput, 
   }
   const types = new Set(channels.map((c) => c[1]));
   const at = options.createdAt;
-  const nameKey = foldText(display).slice(0, 190);
+  const key = nameKey(display);
   return {
     contact: [
-      0, kind, display, nameKey, names.first_name, names.middle_name, names.last_name, names.company_name,
+      0, kind, display, key, names.first_name, names.middle_name, names.last_name, names.company_name,
       str(s.job_title), null, null, num(s.status_id), num(s.category_id), num(s.client_type_id), num(s.source_id),
       num(s.class_id), num(s.responsible_id), false, null, str(s.birthday), str(s.comment), null, types.has('email'), types.has('phone'), 1,
       options.createdBy, null, null, at, at, options.externalId ?? null,
     ],
     channels,
     addresses: (prepared.addresses ?? []).map((a, sort) => [0, a.label ?? null, a.country ?? null, a.region ?? null, a.city ?? null, a.zip ?? null, a.street ?? null, sort]),
-    terms: searchTerms(names.first_name, names.middle_name, names.last_name, names.company_name).map((term) => [term, 0, nameKey]),
+    terms: searchTerms(names.first_name, names.middle_name, names.last_name, names.company_name).map((term) => [term, 0, key]),
     values,
     history: [0, options.createdBy, options.historyAction, null, null, JSON.stringify(display), at],
   };

@@ -35,7 +35,7 @@ import { notFound } from './contact-scope.js';
 import type { DictionariesService } from './dictionaries-service.js';
 import type { FieldsService } from './fields-service.js';
 import type { CountryCode } from './normalize/channels.js';
-import { displayName, foldText, searchTerms } from './normalize/text.js';
+import { displayName, nameKey, searchTerms } from './normalize/text.js';
 
 export const CrmInternalTokens = {
   Loader: Symbol.for('crm.internal.Loader'),
@@ -148,7 +148,7 @@ export class ContactsServiceImpl implements ContactsService {
   /** The derived columns: display name, sort key, has email / has phone. */
   private derive(row: ContactRow): void {
     row.display_name = displayName(row).slice(0, 190);
-    row.name_key = foldText(row.display_name).slice(0, 190);
+    row.name_key = nameKey(row.display_name);
   }
 
   private async channelFlags(contactId: number, transaction: Transaction): Promise<{ has_email: boolean; has_phone: boolean }> {

@@ -8,7 +8,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CurrentUser } from '../../../../host/api.js';
 import type { ContactScope, DictionaryItem, DictionaryName } from '../../api.js';
 import { detectTaxIdType, validateTaxId } from '../../services/normalize/tax-ids.js';
-import { foldText } from '../../services/normalize/text.js';
+import { foldText, nameKey } from '../../services/normalize/text.js';
 import type { Reason } from './row-mapper.js';
 
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
@@ -28,7 +28,7 @@ function taxIdOf(value: string): string | null {
 /** What a company cell may name, as `companies` matches it: "ext:…", "tax:…", "name:…". */
 export function companyCellKeys(value: string): string[] {
   const tax = taxIdOf(value);
-  return [`ext:${value}`, ...(tax ? [`tax:${tax}`] : []), `name:${foldText(value).slice(0, 190)}`];
+  return [`ext:${value}`, ...(tax ? [`tax:${tax}`] : []), `name:${nameKey(value)}`];
 }
 
 /** What a new company answers to in a company cell: its external id, tax ids and name. */
@@ -36,7 +36,7 @@ export function newCompanyKeys(company: { externalId: string | null; taxIds: str
   return [
     ...(company.externalId ? [`ext:${company.externalId}`] : []),
     ...company.taxIds.map((t) => `tax:${t}`),
-    ...(company.name ? [`name:${foldText(company.name).slice(0, 190)}`] : []),
+    ...(company.name ? [`name:${nameKey(company.name)}`] : []),
   ];
 }
 
@@ -118,7 +118,7 @@ export class ReferenceResolver {
           (r) => Number(r.id),
         )
       : new Map<string, number>();
-    const keys = [...new Set(distinct.map((v) => foldText(v).slice(0, 190)))];
+    const keys = [...new Set(distinct.map(nameKey))];
     const byName = indexBy(
       await select(`SELECT c.id, c.name_key AS k FROM crm_contacts c WHERE c.name_key IN (${marks(keys.length)}) AND ${live}`, keys),
       (r) => [r.k],
@@ -126,7 +126,7 @@ export class ReferenceResolver {
     );
     for (const v of distinct) {
       const tax = taxOf.get(v);
-      const id = byExternal.get(v) ?? (tax !== undefined ? byTax.get(tax) : undefined) ?? byName.get(foldText(v).slice(0, 190));
+      const id = byExternal.get(v) ?? (tax !== undefined ? byTax.get(tax) : undefined) ?? byName.get(nameKey(v));
       if (id === undefined) out.set(v, { key: UNKNOWN_COMPANY, params: { value: v } });
       else if (id === AMBIGUOUS) out.set(v, { key: 'crm:import.reason.ambiguous_company', params: { value: v } });
       else out.set(v, id);

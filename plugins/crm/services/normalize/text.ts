@@ -76,6 +76,11 @@ function foldUnicode(s: string): string {
     .trim();
 }
 
+/** The sort and match key of a name (`name_key`, 190 characters as its column holds): folded text. */
+export function nameKey(name: string): string {
+  return foldText(name).slice(0, 190);
+}
+
 export const MAX_TERM_LENGTH = 64;
 export const MAX_TERMS = 32;
 
