@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { format as formatSql } from 'mysql2';
-import { Sequelize, type Options } from 'sequelize';
+import { Sequelize, type Options, type ReplicationOptions } from 'sequelize';
 import type { Logger } from 'pino';
 import { useTransactionContext } from './transaction-context.js';
 
@@ -24,6 +24,23 @@ function sendAsWritten(this: { config: { stringifyObjects?: boolean; timezone?: 
 
 export function dialectOf(url: string): Dialect {
   return url.startsWith('sqlite:') ? 'sqlite' : 'mysql';
+}
+
+/**
+ * Where a mysql:// URL connects: host and port, or the server's Unix socket when the URL names one
+ * (`?socket=/run/mysqld/mysqld.sock`). On the same machine the socket skips the TCP stack, which
+ * took about a tenth of an import's CPU time on each side, and allows MariaDB's unix_socket login.
+ */
+export function mysqlConnection(url: string): { host: string; port: number; username: string; password: string; socketPath?: string } {
+  const parsed = new URL(url.replace(/^mariadb:/, 'mysql:'));
+  const socketPath = parsed.searchParams.get('socket') || undefined;
+  return {
+    host: parsed.hostname || 'localhost',
+    port: Number(parsed.port || 3306),
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    ...(socketPath ? { socketPath } : {}),
+  };
 }
 
 function sqlitePath(url: string): string {
@@ -47,28 +64,27 @@ export async function createDatabase(url: string, logger: Logger, readUrls: stri
     await db.query('PRAGMA synchronous = NORMAL');
   } else {
     const parsed = new URL(url.replace(/^mariadb:/, 'mysql:'));
-    const connection = {
-      host: parsed.hostname,
-      port: Number(parsed.port || 3306),
-      username: decodeURIComponent(parsed.username),
-      password: decodeURIComponent(parsed.password),
-    };
+    const base = { charset: 'utf8mb4', supportBigNumbers: true, dateStrings: false, queryFormat: sendAsWritten };
+    // mysql2 ignores host and port once it has a socket path.
+    const dialectOptionsOf = (socketPath: string | undefined) => (socketPath ? { ...base, socketPath } : base);
+    const { socketPath, ...connection } = mysqlConnection(url);
     const options: Options = {
       dialect: 'mysql',
       database: parsed.pathname.replace(/^\//, ''),
       ...connection,
       logging,
       timezone: '+00:00',
-      dialectOptions: { charset: 'utf8mb4', supportBigNumbers: true, dateStrings: false, queryFormat: sendAsWritten },
+      dialectOptions: dialectOptionsOf(socketPath),
       define: { charset: 'utf8mb4', collate: 'utf8mb4_unicode_ci' },
       pool: { max: 10, min: 0, idle: 10000 },
     };
     if (readUrls.length) {
       options.replication = {
         write: connection,
+        // Each replica with its own dialect options: the main URL's socket must not carry over to them.
         read: readUrls.map((u) => {
-          const r = new URL(u.replace(/^mariadb:/, 'mysql:'));
-          return { host: r.hostname, port: Number(r.port || 3306), username: decodeURIComponent(r.username), password: decodeURIComponent(r.password) };
+          const { socketPath: replicaSocket, ...replica } = mysqlConnection(u);
+          return { ...replica, dialectOptions: dialectOptionsOf(replicaSocket) } as ReplicationOptions['read'][number];
         }),
       };
     }

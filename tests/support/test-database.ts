@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pino, { type Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
-import { createDatabase } from '../../host/db/create-database.js';
+import { createDatabase, mysqlConnection } from '../../host/db/create-database.js';
 import { Migrator } from '../../host/db/migrator.js';
 import { ROOT } from '../../host/root.js';
 
@@ -37,12 +37,8 @@ export async function createMysqlDatabase(serverUrl: string, name?: string): Pro
   const parsed = new URL(serverUrl.replace(/^mariadb:/, 'mysql:'));
   const base = parsed.pathname.replace(/^\//, '') || 'crm_test';
   name ??= `${base}_${randomBytes(4).toString('hex')}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
-  const server = {
-    host: parsed.hostname,
-    port: Number(parsed.port || 3306),
-    user: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-  };
+  const { username, ...where } = mysqlConnection(serverUrl);
+  const server = { ...where, user: username };
   const run = async (sql: string): Promise<void> => {
     const connection = await mysql.createConnection(server);
     try {
