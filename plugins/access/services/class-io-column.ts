@@ -17,6 +17,7 @@ export function classIoColumn(ctx: PluginContext): IoColumn {
     id: 'class',
     title: 'access:list.column',
     aliases: ['class', 'contact class', 'klasa', 'класс', 'клас'],
+    reads: ['class_id'],
     async values(contacts) {
       const names = new Map((await classes().list()).map((c) => [c.id, c.name]));
       return new Map(contacts.map((c) => [c.id, c.class_id ? (names.get(c.class_id) ?? '') : '']));

@@ -1,8 +1,8 @@
 /**
  * Export speed and memory (issue 5, section Speed): 100,000 contacts to XLSX (and to CSV) over the
  * API, as a browser or a script downloads them (`GET /api/v1/contacts/export?mode=stream`), with
- * the usual columns plus every custom field, and once more with the plugins' columns too (tags,
- * class: whole contacts through the contact loader).
+ * the usual columns plus every custom field, and once more with the plugins' columns too (tags
+ * and class, which say what they read of the contacts, so the export still reads no whole ones).
  *
  * The export runs in a host of its own (bench/isolated.ts): a child process booted from the run's
  * environment that serves HTTP and does nothing but this export, while this process downloads it

@@ -108,7 +108,9 @@ export function exportCatalog(t: TFunction, language: string, fields: FieldDefin
     ...fields.filter((f) => f.active).map((f) => ({ id: `custom.${f.key}`, title: FieldsService.label(f, language), group: 'custom' as const, byDefault: f.in_list, cell: customCell(f), reads: { custom: [f.key] } })),
     ...io.map((c) => {
       const id = `io.${c.pluginId}.${c.id}`;
-      return { id, title: t(c.title), group: 'plugin' as const, byDefault: false, io: c, reads: { everything: true }, cell: (contact: Contact, p: PageLookups) => text(p.plugin.get(id)?.get(contact.id)) };
+      // A column that says what it reads keeps the export lean; one that does not gets whole contacts.
+      const reads: ContactRead = c.reads ? { fields: [...c.reads] } : { everything: true };
+      return { id, title: t(c.title), group: 'plugin' as const, byDefault: false, io: c, reads, cell: (contact: Contact, p: PageLookups) => text(p.plugin.get(id)?.get(contact.id)) };
     }),
   ];
 }

@@ -12,7 +12,7 @@
  * stay empty in the contacts given to the cells.
  */
 import type { Sequelize } from 'sequelize';
-import type { Contact, FieldDefinition } from '../api.js';
+import type { Contact, ContactRowField, FieldDefinition } from '../api.js';
 import type { ChannelRow, FieldValueRow } from '../models/crm-models.js';
 import { channelLists, groupBy, type ChannelLists, type ContactLoader } from '../services/contact-loader.js';
 import { putStoredValue, storedValue, type FieldsService } from '../services/fields-service.js';
@@ -20,8 +20,8 @@ import { rowSource, type RowSource } from './export-rows.js';
 
 export type ChannelType = 'email' | 'phone' | 'messenger' | 'website' | 'domain' | 'tax_id';
 
-/** Fields of a contact an export reads from its row, and their SQL over `crm_contacts c`. */
-const ROW_SQL = {
+/** Fields of a contact an export reads from its row, and their SQL over `crm_contacts c` (null: a date-time, as ISO text). */
+const ROW_SQL: Record<ContactRowField, string | null> = {
   kind: 'c.kind',
   name: 'c.display_name',
   first_name: 'c.first_name',
@@ -34,14 +34,15 @@ const ROW_SQL = {
   category_id: 'c.category_id',
   client_type_id: 'c.client_type_id',
   source_id: 'c.source_id',
+  class_id: 'c.class_id',
   responsible_id: 'c.responsible_id',
   birthday: 'c.birthday',
   comment: 'c.comment',
   external_id: 'c.external_id',
   created_at: null,
   updated_at: null,
-} as const;
-export type ContactField = keyof typeof ROW_SQL;
+};
+export type ContactField = ContactRowField;
 
 /** What a column reads of a contact. */
 export interface ContactRead {
@@ -191,7 +192,7 @@ class PageContact implements Contact {
   category_id: number | null;
   client_type_id: number | null;
   source_id: number | null;
-  class_id = null;
+  class_id: number | null;
   responsible_id: number | null;
   is_staff = false;
   user_id = null;
@@ -227,6 +228,7 @@ class PageContact implements Contact {
     this.category_id = row.category_id ?? null;
     this.client_type_id = row.client_type_id ?? null;
     this.source_id = row.source_id ?? null;
+    this.class_id = row.class_id ?? null;
     this.responsible_id = row.responsible_id ?? null;
     this.birthday = row.birthday ?? null;
     this.comment = row.comment ?? null;

@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import path from 'node:path';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import type TestAgent from 'supertest/lib/agent.js';
 import request from 'supertest';
 import type { JobInfo } from '../../../host/api.js';
@@ -14,6 +15,10 @@ import { MAX_CELL_TEXT, xlsxStream } from '../export/export-xlsx.js';
 import { binary, byHeader, readCsv, readXlsx, writeScorePlugin } from './export-kit.js';
 import { bulkPeople } from './selection-kit.js';
 import { createCrmTestHost, type CrmTestHost } from './support/crm-host.js';
+import { AccessTokens, type ClassesService } from '../../access/api.js';
+import { TagsTokens, type ContactTagsService } from '../../tags/api.js';
+import { CrmInternalTokens } from '../services/contacts-service.js';
+import type { ContactLoader } from '../services/contact-loader.js';
 
 /** Every standard column, in the export page's order. */
 const STANDARD_COLUMNS = ['id', 'name', 'kind', 'first_name', 'middle_name', 'last_name', 'company_name', 'company', 'job_title', 'emails', 'phones', 'messengers', 'websites', 'domains', 'addresses', 'tax_ids', 'status', 'category', 'client_type', 'source', 'responsible', 'birthday', 'comment', 'created_at', 'updated_at'];
@@ -120,6 +125,29 @@ describe('Export of contacts (CSV and XLSX)', function () {
       const rows = readCsv((await download(admin, 'format=csv&columns=name,io.export-probe.score&q=Anna').expect(200)).body as Buffer);
       expect(rows).to.deep.equal([['Name', 'Score'], ['Anna Żółkiewska', `score-${anna.id}`]]);
       expect((globalThis as { __scorePages?: number }).__scorePages).to.equal(1);
+    });
+
+    it('reads only what plugins’ columns say they read: tags and class without loading whole contacts', async () => {
+      const classes = host.services.get<ClassesService>(AccessTokens.Classes);
+      const tags = host.services.get<ContactTagsService>(TagsTokens.ContactTags);
+      const loader = host.services.get<ContactLoader>(CrmInternalTokens.Loader);
+      const partners = await classes.create({ name: 'Partners' });
+      await tags.addMany(host.admin, [anna.id], ['VIP', 'Anchor']);
+      await host.db.query('UPDATE crm_contacts SET class_id = ? WHERE id = ?', { replacements: [partners.id, anna.id] });
+      const whole = sinon.spy(loader, 'byIds');
+      try {
+        const lean = readCsv((await download(admin, 'format=csv&columns=name,io.tags.tags,io.access.class&q=Anna').expect(200)).body as Buffer);
+        expect(lean).to.deep.equal([['Name', 'Tags', 'Class'], ['Anna Żółkiewska', 'Anchor, VIP', 'Partners']]);
+        expect(whole.called, 'the contact loader').to.equal(false);
+        // A column that does not say what it reads (the probe's) gets whole contacts, and the other columns the same cells.
+        const loaded = readCsv((await download(admin, 'format=csv&columns=name,io.tags.tags,io.access.class,io.export-probe.score&q=Anna').expect(200)).body as Buffer);
+        expect(loaded.map((r) => r.slice(0, 3))).to.deep.equal(lean);
+        expect(whole.called, 'the contact loader').to.equal(true);
+      } finally {
+        whole.restore();
+        await classes.remove(host.admin, partners.id);
+        await tags.removeMany(host.admin, [anna.id], ['VIP', 'Anchor']);
+      }
     });
 
     it('neutralizes cells that a spreadsheet would run as formulas, in CSV and XLSX', async () => {

@@ -1,6 +1,7 @@
 /**
  * Tags in import and export files: a cell lists tag names separated by commas or semicolons.
- * Export reads the names the tags enricher put on the loaded contacts; import creates missing tags and adds the
+ * Export looks up the tags of a page's contacts itself (the contacts need no more than their ids,
+ * so the export stays on its lean path); import creates missing tags and adds the
  * named ones to the contacts just written, inside the import's transaction, with history, and tells
  * which tags each contact did not have before, so that undoing the import takes exactly those off.
  */
@@ -20,9 +21,11 @@ export function tagsIoColumn(ctx: PluginContext): IoColumn {
     id: 'tags',
     title: 'tags:column.title',
     aliases: ['tags', 'tag', 'labels', 'tagi', 'etykiety', 'теги', 'тег', 'метки', 'мітки', 'теґи'],
-    // The contacts come from the CRM's loader, whose enrichers (this plugin's among them) filled `tags`.
+    reads: [],
+    // One query for the page, as the tags enricher makes for the contact loader.
     async values(contacts) {
-      return new Map(contacts.map((c) => [c.id, c.tags.join(', ')]));
+      const tags = await contactTags().forContacts(contacts.map((c) => c.id));
+      return new Map(contacts.map((c) => [c.id, (tags.get(c.id) ?? []).map((t) => t.name).join(', ')]));
     },
     async validate(value) {
       for (const name of splitTagCell(value)) {
