@@ -357,10 +357,6 @@ export interface FieldTypeContribution extends Contribution {
   schema: Record<string, unknown>;
 }
 
-/**
- * A column another plugin adds to import and export (e.g. tags, the contact class): its values
- * for a page of exported contacts, and how to apply imported cells.
- */
 /** Fields of a contact's own row that an export column can ask for (`IoColumn.reads`). */
 export type ContactRowField =
   | 'kind'
@@ -383,6 +379,10 @@ export type ContactRowField =
   | 'created_at'
   | 'updated_at';
 
+/**
+ * A column another plugin adds to import and export (e.g. tags, the contact class): its values
+ * for a page of exported contacts, and how to apply imported cells.
+ */
 export interface IoColumn extends Contribution {
   /** i18n key of the column's title (the export header and the import mapping choice). */
   title: string;

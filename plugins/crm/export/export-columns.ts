@@ -7,10 +7,10 @@
  */
 import type { TFunction } from 'i18next';
 import type { Contributed } from '../../../host/api.js';
-import type { Address, Contact, DictionaryItem, FieldDefinition, IoColumn } from '../api.js';
+import type { Address, Contact, ContactRowField, DictionaryItem, FieldDefinition, IoColumn } from '../api.js';
 import { DictionariesService } from '../services/dictionaries-service.js';
 import { FieldsService } from '../services/fields-service.js';
-import type { ChannelType, ContactField, ContactRead } from './export-reader.js';
+import type { ChannelType, ContactRead } from './export-reader.js';
 import type { CellValue } from './export-writers.js';
 
 export const JOIN = '; ';
@@ -58,7 +58,7 @@ function label(item: DictionaryItem | undefined, language: string): CellValue {
 type StandardCell = (c: Contact, p: PageLookups) => CellValue;
 type Standard = [id: string, byDefault: boolean, cell: StandardCell, reads: ContactRead];
 
-const field = (...fields: ContactField[]): ContactRead => ({ fields });
+const field = (...fields: ContactRowField[]): ContactRead => ({ fields });
 const channel = (type: ChannelType): ContactRead => ({ channels: [type] });
 
 /** The standard columns in the order the export page offers them; `true` marks the default choice. */
@@ -109,7 +109,7 @@ export function exportCatalog(t: TFunction, language: string, fields: FieldDefin
     ...io.map((c) => {
       const id = `io.${c.pluginId}.${c.id}`;
       // A column that says what it reads keeps the export lean; one that does not gets whole contacts.
-      const reads: ContactRead = c.reads ? { fields: [...c.reads] } : { everything: true };
+      const reads: ContactRead = c.reads ? { fields: c.reads } : { everything: true };
       return { id, title: t(c.title), group: 'plugin' as const, byDefault: false, io: c, reads, cell: (contact: Contact, p: PageLookups) => text(p.plugin.get(id)?.get(contact.id)) };
     }),
   ];

@@ -42,11 +42,10 @@ const ROW_SQL: Record<ContactRowField, string | null> = {
   created_at: null,
   updated_at: null,
 };
-export type ContactField = ContactRowField;
 
 /** What a column reads of a contact. */
 export interface ContactRead {
-  fields?: ContactField[];
+  fields?: ContactRowField[];
   channels?: ChannelType[];
   addresses?: boolean;
   /** Custom fields by key. */
